@@ -1,0 +1,87 @@
+"""What every test needs: the emulator on a loopback port, SDK clients, response schemas."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import anthropic
+import httpx
+import openai
+import pytest
+
+from emulator.clock import ManualClock
+from emulator.config import EmulatorConfig
+from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.testing import EmulatorThread
+
+
+@pytest.fixture(scope="session")
+def schema_set() -> SchemaSet:
+    return SchemaSet.load(default_schema_dir())
+
+
+class ResponseChecker:
+    """Asserts that a body the emulator sent is valid under one of schemas/."""
+
+    def __init__(self, schemas: SchemaSet) -> None:
+        self._schemas = schemas
+
+    def __call__(self, name: str, body: object) -> None:
+        violation = self._schemas.validate(name, body)
+        assert violation is None, f"{name}: {violation}\n{body!r}"
+
+
+@pytest.fixture(scope="session")
+def check_response(schema_set: SchemaSet) -> ResponseChecker:
+    return ResponseChecker(schema_set)
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[EmulatorThread]:
+    """One emulator for the session, with the embedded defaults on a free port."""
+    with EmulatorThread(EmulatorConfig(port=0, seed=0)) as running:
+        yield running
+
+
+@pytest.fixture
+def base_url(server: EmulatorThread) -> str:
+    return server.base_url
+
+
+@pytest.fixture
+def http(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def anthropic_client(base_url: str) -> Iterator[anthropic.Anthropic]:
+    with anthropic.Anthropic(base_url=base_url, api_key="sk-ant-test", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_anthropic_client(base_url: str) -> AsyncIterator[anthropic.AsyncAnthropic]:
+    async with anthropic.AsyncAnthropic(
+        base_url=base_url, api_key="sk-ant-test", max_retries=0
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def openai_client(base_url: str) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(base_url=base_url + "/v1", api_key="sk-test", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_openai_client(base_url: str) -> AsyncIterator[openai.AsyncOpenAI]:
+    async with openai.AsyncOpenAI(
+        base_url=base_url + "/v1", api_key="sk-test", max_retries=0
+    ) as client:
+        yield client

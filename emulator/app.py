@@ -1,0 +1,50 @@
+"""create_app(config) → the aiohttp application, for serving or embedding."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.catalogue import Catalogue
+from emulator.clock import Clock, SystemClock
+from emulator.config import EmulatorConfig
+from emulator.guard import guard
+from emulator.keys import RUNTIME
+from emulator.respond import json_response
+from emulator.runtime import Runtime
+from emulator.scenario.engine import ScenarioEngine
+from emulator.scenario.generate import TextPool
+from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.surfaces.routing import add_api_routes
+
+# aiohttp's own limit sits above ours so that our check (and our 413 body) runs first.
+_AIOHTTP_BODY_SLACK = 1024
+
+
+def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runtime:
+    return Runtime(
+        config=config,
+        schemas=SchemaSet.load(default_schema_dir()),
+        catalogue=Catalogue.load(config.models_file, accept_any=config.accept_any_model),
+        engine=ScenarioEngine(TextPool.build(config.seed), config.seed),
+        clock=clock or SystemClock(),
+    )
+
+
+async def healthz(_: web.Request) -> web.StreamResponse:
+    return json_response({"status": "ok"}, {})
+
+
+def create_app(
+    config: EmulatorConfig | None = None,
+    *,
+    clock: Clock | None = None,
+    runtime: Runtime | None = None,
+) -> web.Application:
+    config = config or EmulatorConfig()
+    app = web.Application(
+        middlewares=[guard], client_max_size=config.max_body_bytes + _AIOHTTP_BODY_SLACK
+    )
+    app[RUNTIME] = runtime or build_runtime(config, clock=clock)
+    app.router.add_get("/healthz", healthz)
+    add_api_routes(app.router)
+    return app

@@ -1,0 +1,117 @@
+"""``llm-emulator serve`` and friends: argv → EmulatorConfig → a running server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+
+from aiohttp import web
+
+from emulator import __version__
+from emulator.app import create_app
+from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
+
+_EXAMPLES = """\
+examples:
+  llm-emulator serve                         # 127.0.0.1:8080, embedded defaults
+  llm-emulator serve --port 0 --seed 7       # a free port, printed on start
+  LLM_EMULATOR_PORT=9000 llm-emulator serve  # every option also reads LLM_EMULATOR_<NAME>
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llm-emulator",
+        description="Emulator of the Anthropic and OpenAI HTTP APIs for tests, CI and load tests.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"llm-emulator {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="run the emulator",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind; 0 picks a free one (default 8080)")
+    serve.add_argument("--seed", type=int, help="seed of generated replies (default 0)")
+    serve.add_argument("--fixtures", help="folder of scenario files to load")
+    serve.add_argument(
+        "--api-key",
+        dest="api_keys",
+        action="append",
+        help="accepted API key (repeatable); without it any non-empty key is accepted",
+    )
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--max-body-bytes", type=int, help="largest request body (default 32 MiB)")
+    serve.add_argument("--models-file", help="model catalogue JSON (default: the embedded one)")
+    serve.add_argument(
+        "--accept-any-model",
+        action="store_const",
+        const=True,
+        help="answer for model names missing from the catalogue instead of 404",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_const",
+        const=True,
+        help="refuse anything the real API would refuse, e.g. unknown anthropic-beta names",
+    )
+    return parser
+
+
+def _banner(base_url: str) -> str:
+    return (
+        f"llm-emulator {__version__} listening on {base_url}\n"
+        f"  anthropic: anthropic.Anthropic(base_url={base_url!r}, api_key='test')\n"
+        f"  openai:    openai.OpenAI(base_url={base_url + '/v1'!r}, api_key='test')\n"
+        "Press Ctrl-C to stop."
+    )
+
+
+async def serve(config: EmulatorConfig) -> None:
+    app = create_app(config)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
+    await site.start()
+    port = runner.addresses[0][1] if runner.addresses else config.port
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    print(_banner(f"http://{host}:{port}"), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    env = os.environ if environ is None else environ
+    try:
+        config = EmulatorConfig.from_args(args, env)
+    except ConfigError as err:
+        parser.error(str(err))
+    logging.basicConfig(
+        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "serve":
+        asyncio.run(serve(config))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+__all__ = ["ENV_PREFIX", "main"]

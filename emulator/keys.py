@@ -1,0 +1,13 @@
+"""Every typed application key and request-scoped key, in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.runtime import Runtime
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+# Request-scoped values set by the guard middleware.
+REQUEST_ID = web.RequestKey("request_id", str)
+FAMILY = web.RequestKey("family", str)

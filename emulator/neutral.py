@@ -1,0 +1,127 @@
+"""The neutral request: one internal model for all three APIs.
+
+Surfaces turn their validated wire bodies into a ``NeutralRequest``; scenario
+rules, accounting and generation speak only of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from emulator.catalogue import ModelInfo
+from emulator.jsonvalue import JSONObject
+
+Api = Literal["messages", "complete", "chat"]
+Role = Literal["user", "assistant", "system", "tool"]
+CacheTtl = Literal["5m", "1h"]
+
+
+@dataclass(frozen=True, slots=True)
+class PromptBlock:
+    """One cacheable unit of the prompt, in processing order tools → system → messages:
+    a tool definition, a system block or a message content block."""
+
+    kind: str
+    source: object
+    tokens: int
+    cache_ttl: CacheTtl | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    name: str
+    description: str = ""
+    input_schema: JSONObject | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    id: str
+    name: str
+    input: JSONObject
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    tool_use_id: str
+    text: str
+    is_error: bool = False
+    tool_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_results: tuple[ToolResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ToolChoice:
+    mode: Literal["auto", "any", "tool", "none"] = "auto"
+    name: str | None = None
+    parallel: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    kind: Literal["text", "json_object", "json_schema"] = "text"
+    schema: JSONObject | None = None
+    name: str | None = None
+
+
+TEXT_FORMAT = OutputFormat()
+
+
+@dataclass(frozen=True, slots=True)
+class NeutralRequest:
+    api: Api
+    model: str
+    model_info: ModelInfo | None
+    messages: tuple[Message, ...]
+    max_tokens: int
+    content_key: bytes
+    system: str = ""
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: ToolChoice = ToolChoice()
+    stop_sequences: tuple[str, ...] = ()
+    n: int = 1
+    output_format: OutputFormat = TEXT_FORMAT
+    thinking_budget: int | None = None
+    thinking_display: Literal["summarized", "omitted"] = "summarized"
+    stream: bool = False
+    prefill: str = ""
+    api_key: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    metadata: JSONObject = field(default_factory=dict)
+    blocks: tuple[PromptBlock, ...] = ()
+    prompt_tokens: int = 0
+    body: JSONObject = field(default_factory=dict)
+
+    @property
+    def last_user_text(self) -> str:
+        for message in reversed(self.messages):
+            if message.role == "user":
+                return message.text
+        return ""
+
+    @property
+    def last_tool_results(self) -> tuple[ToolResult, ...]:
+        if self.messages and self.messages[-1].role in ("user", "tool"):
+            collected: list[ToolResult] = []
+            for message in reversed(self.messages):
+                if message.role == "assistant":
+                    break
+                collected[:0] = message.tool_results
+            return tuple(collected)
+        return ()
+
+    def tool(self, name: str) -> ToolSpec | None:
+        for spec in self.tools:
+            if spec.name == name:
+                return spec
+        return None

@@ -1,0 +1,198 @@
+"""Outcome → HTTP response, the same way for every generating surface.
+
+A surface supplies a ``Renderer`` (its wire format); this module applies the
+request's limits, the accounting, and streaming or JSON, and turns scripted
+errors and faults into what a client of that API would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterator, Mapping
+from typing import Protocol, assert_never
+
+from aiohttp import web
+
+from emulator import jsonvalue, sse
+from emulator.accounting.usage import PromptUsage
+from emulator.completion import FinishedChoice, finish_choice
+from emulator.errors import ApiError
+from emulator.jsonvalue import JSONObject
+from emulator.neutral import NeutralRequest
+from emulator.render.events import StreamEvent
+from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+class Renderer(Protocol):
+    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject: ...
+
+    def events(
+        self, choices: list[FinishedChoice], prompt: PromptUsage
+    ) -> Iterator[StreamEvent]: ...
+
+    def error_event(self, error: ApiError) -> StreamEvent: ...
+
+
+def json_response(body: object, headers: Mapping[str, str], status: int = 200) -> web.Response:
+    return web.Response(
+        body=jsonvalue.dumps(body), status=status, headers=headers, content_type=JSON_CONTENT_TYPE
+    )
+
+
+def error_from_reply(reply: ErrorReply) -> ApiError:
+    headers = dict(reply.headers)
+    if reply.retry_after_s is not None:
+        headers["retry-after"] = f"{reply.retry_after_s:g}"
+        headers["retry-after-ms"] = f"{reply.retry_after_s * 1000:g}"
+    return ApiError(reply.status, reply.message, error_type=reply.error_type, headers=headers)
+
+
+def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
+    choices = reply.choices or ((),)
+    wanted = max(1, request.n)
+    return [
+        finish_choice(
+            choices[i % len(choices)],
+            max_tokens=request.max_tokens,
+            stop_sequences=request.stop_sequences,
+        )
+        for i in range(wanted)
+    ]
+
+
+async def respond(
+    http: web.Request,
+    *,
+    request: NeutralRequest,
+    outcome: Outcome,
+    renderer: Renderer,
+    prompt: PromptUsage,
+    headers: Mapping[str, str],
+    rng: random.Random,
+) -> web.StreamResponse:
+    if isinstance(outcome, ErrorReply):
+        await _delay(outcome.timing)
+        raise error_from_reply(outcome)
+    if isinstance(outcome, Reply):
+        choices = finish_all(request, outcome)
+        if not request.stream:
+            await _delay(outcome.timing)
+            return json_response(renderer.body(choices, prompt), headers)
+        return await _stream(http, renderer.events(choices, prompt), outcome.timing, headers, rng)
+    if isinstance(outcome, FaultReply):
+        return await _fault(
+            http,
+            request=request,
+            fault=outcome,
+            renderer=renderer,
+            prompt=prompt,
+            headers=headers,
+            rng=rng,
+        )
+    assert_never(outcome)
+
+
+async def _delay(timing: Timing) -> None:
+    if timing.ttft_ms > 0:
+        await asyncio.sleep(timing.ttft_ms / 1000)
+
+
+async def _stream(
+    http: web.Request,
+    events: Iterator[StreamEvent],
+    timing: Timing,
+    headers: Mapping[str, str],
+    rng: random.Random,
+    *,
+    stop_after: int | None = None,
+    then: StreamEvent | bytes | None = None,
+) -> web.StreamResponse:
+    response = await sse.open_stream(http, headers)
+    report = sse.StreamReport()
+    try:
+        await sse.send_events(
+            http, response, events, timing=timing, rng=rng, report=report, stop_after=stop_after
+        )
+        if isinstance(then, StreamEvent):
+            await sse.send_events(http, response, [then], timing=Timing(), rng=rng, report=report)
+        elif isinstance(then, bytes):
+            await response.write(then)
+    except sse.ClientGone:
+        report.disconnected = True
+        sse.log.info("client disconnected from %s after %d events", http.path, report.events_sent)
+        return response
+    await sse.finish(http, response)
+    return response
+
+
+async def _fault(
+    http: web.Request,
+    *,
+    request: NeutralRequest,
+    fault: FaultReply,
+    renderer: Renderer,
+    prompt: PromptUsage,
+    headers: Mapping[str, str],
+    rng: random.Random,
+) -> web.StreamResponse:
+    if fault.kind == "stall":
+        await asyncio.sleep(fault.stall_s)
+        return await respond(
+            http,
+            request=request,
+            outcome=Reply((fault.parts,), fault.timing),
+            renderer=renderer,
+            prompt=prompt,
+            headers=headers,
+            rng=rng,
+        )
+    if fault.kind == "drop" and (fault.after_events == 0 or not request.stream):
+        sse.abort_connection(http)
+        raise ConnectionResetError("connection dropped by a scripted fault")
+    if fault.kind == "empty":
+        if request.stream:
+            response = await sse.open_stream(http, headers)
+            await sse.finish(http, response)
+            return response
+        return web.Response(status=200, headers=headers, content_type=JSON_CONTENT_TYPE)
+    choices = finish_all(request, Reply((fault.parts,)))
+    if not request.stream:
+        # A non-streamed body cut short: what a proxy that lost the upstream sends.
+        whole = jsonvalue.dumps(renderer.body(choices, prompt))
+        return web.Response(
+            body=whole[: max(1, len(whole) // 2)], headers=headers, content_type=JSON_CONTENT_TYPE
+        )
+    events = renderer.events(choices, prompt)
+    if fault.kind == "drop":
+        response = await _stream(
+            http, events, fault.timing, headers, rng, stop_after=fault.after_events
+        )
+        sse.abort_connection(http)
+        return response
+    if fault.kind == "malformed":
+        return await _stream(
+            http,
+            events,
+            fault.timing,
+            headers,
+            rng,
+            stop_after=fault.after_events,
+            then=b'data: {"type": "content_block_delta", "ind\n\n',
+        )
+    error = ApiError(529 if request.api != "chat" else 500, "Overloaded")
+    if request.api == "chat":
+        error = ApiError(
+            500, "The server had an error while processing your request. Sorry about that!"
+        )
+    return await _stream(
+        http,
+        events,
+        fault.timing,
+        headers,
+        rng,
+        stop_after=fault.after_events,
+        then=renderer.error_event(error),
+    )

@@ -1,0 +1,117 @@
+"""Seeded default replies: what a request gets when no rule matches.
+
+Faker runs once, at start-up, to fill a ``TextPool``; a request then only
+picks from the pool with a PRNG seeded from the request's content and the
+emulator's seed. Same request and seed → the same reply, at a cost of a few
+microseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+from dataclasses import dataclass
+
+from faker import Faker
+
+from emulator import jsonvalue
+from emulator.accounting.tokenizer import count_tokens
+from emulator.neutral import NeutralRequest, ToolSpec
+from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
+from emulator.scenario.outcome import Part, Reply, TextPart, ThinkingPart, ToolCallPart
+
+_POOL_SENTENCES = 4096
+_REPLY_MIN_TOKENS = 12
+_REPLY_MAX_TOKENS = 120
+_THINKING_MAX_TOKENS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TextPool:
+    sentences: tuple[str, ...]
+    sentence_tokens: tuple[int, ...]
+    words: tuple[str, ...]
+
+    @classmethod
+    def build(cls, seed: int, size: int = _POOL_SENTENCES) -> TextPool:
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        sentences = tuple(fake.sentence(nb_words=fake.random_int(4, 16)) for _ in range(size))
+        words = tuple(sorted({w.strip(".").lower() for s in sentences for w in s.split()}))
+        return cls(sentences, tuple(count_tokens(s) for s in sentences), words)
+
+    def text(self, rng: random.Random, target_tokens: int) -> str:
+        chosen: list[str] = []
+        total = 0
+        count = len(self.sentences)
+        while total < target_tokens:
+            index = rng.randrange(count)
+            chosen.append(self.sentences[index])
+            total += self.sentence_tokens[index]
+        return " ".join(chosen)
+
+
+def request_rng(request: NeutralRequest, seed: int, choice: int = 0) -> random.Random:
+    digest = hashlib.blake2b(
+        request.content_key, digest_size=8, key=seed.to_bytes(8, "big", signed=True)
+    )
+    return random.Random(int.from_bytes(digest.digest(), "big") + choice)
+
+
+def signature_for(text: str) -> str:
+    """An opaque, deterministic stand-in for a thinking block's signature."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return "Eq" + base64.b64encode(digest * 3).decode()
+
+
+def _tool_input(spec: ToolSpec, rng: random.Random, pool: TextPool) -> jsonvalue.JSONObject:
+    schema = spec.input_schema or {"type": "object"}
+    try:
+        value = make_instance(schema, rng, pool.words)
+    except (UnsatisfiableSchema, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _forced_tool(request: NeutralRequest, rng: random.Random) -> ToolSpec | None:
+    choice = request.tool_choice
+    if not request.tools or choice.mode in ("auto", "none"):
+        return None
+    if choice.mode == "tool" and choice.name:
+        return request.tool(choice.name)
+    return request.tools[rng.randrange(len(request.tools))]
+
+
+def default_choice(
+    request: NeutralRequest, pool: TextPool, seed: int, index: int
+) -> tuple[Part, ...]:
+    rng = request_rng(request, seed, index)
+    parts: list[Part] = []
+    if request.thinking_budget is not None:
+        budget = min(request.thinking_budget, _THINKING_MAX_TOKENS)
+        thought = pool.text(rng, rng.randint(min(20, budget), budget))
+        shown = "" if request.thinking_display == "omitted" else thought
+        parts.append(ThinkingPart(shown, signature_for(thought)))
+    forced = _forced_tool(request, rng)
+    if forced is not None:
+        parts.append(ToolCallPart(forced.name, _tool_input(forced, rng, pool)))
+        return tuple(parts)
+    fmt = request.output_format
+    if fmt.kind != "text":
+        schema = fmt.schema if fmt.kind == "json_schema" and fmt.schema else {"type": "object"}
+        try:
+            value = make_instance(schema, rng, pool.words)
+        except (UnsatisfiableSchema, RecursionError):
+            value = {}
+        parts.append(TextPart(jsonvalue.dumps_str(value)))
+        return tuple(parts)
+    target = rng.randint(_REPLY_MIN_TOKENS, _REPLY_MAX_TOKENS)
+    text = pool.text(rng, target)
+    # Legacy completions continue the prompt after "Assistant:", so they open with a space.
+    parts.append(TextPart(" " + text if request.api == "complete" else text))
+    return tuple(parts)
+
+
+def default_reply(request: NeutralRequest, pool: TextPool, seed: int) -> Reply:
+    return Reply(tuple(default_choice(request, pool, seed, i) for i in range(request.n)))

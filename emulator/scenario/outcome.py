@@ -1,0 +1,92 @@
+"""What the scenario engine decides for a request: a closed union of outcomes.
+
+Each surface renders every variant in its own wire format; a renderer that
+forgets one fails mypy (``assert_never``), not a user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from emulator.jsonvalue import JSONObject
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallPart:
+    name: str
+    input: JSONObject
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingPart:
+    thinking: str
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalPart:
+    text: str
+
+
+Part = TextPart | ToolCallPart | ThinkingPart | RefusalPart
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Pacing of a streamed reply; zeros mean as fast as possible."""
+
+    ttft_ms: float = 0.0
+    tokens_per_s: float = 0.0
+    jitter_ms: float = 0.0
+
+    @property
+    def is_paced(self) -> bool:
+        return self.ttft_ms > 0 or self.tokens_per_s > 0
+
+
+NO_DELAY = Timing()
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A successful answer: one tuple of parts per choice (OpenAI ``n``)."""
+
+    choices: tuple[tuple[Part, ...], ...]
+    timing: Timing = NO_DELAY
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReply:
+    status: int
+    message: str
+    error_type: str | None = None
+    retry_after_s: float | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    timing: Timing = NO_DELAY
+    rule: str | None = None
+
+
+FaultKind = Literal["drop", "stall", "malformed", "empty", "error_event"]
+
+
+@dataclass(frozen=True, slots=True)
+class FaultReply:
+    """Misbehaviour: drop the connection after N events, stall, send a broken frame."""
+
+    kind: FaultKind
+    after_events: int = 0
+    stall_s: float = 0.0
+    parts: tuple[Part, ...] = ()
+    timing: Timing = NO_DELAY
+    rule: str | None = None
+
+
+Outcome = Reply | ErrorReply | FaultReply

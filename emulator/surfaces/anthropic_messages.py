@@ -1,0 +1,85 @@
+"""POST /v1/messages and POST /v1/messages/count_tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from emulator import ids
+from emulator.accounting.usage import PromptUsage
+from emulator.completion import FinishedChoice
+from emulator.errors import ApiError, anthropic_error_body, invalid_request
+from emulator.jsonvalue import JSONObject
+from emulator.keys import REQUEST_ID, RUNTIME
+from emulator.neutral import NeutralRequest
+from emulator.render import anthropic as render
+from emulator.render.events import StreamEvent
+from emulator.respond import json_response, respond
+from emulator.runtime import Runtime
+from emulator.scenario.generate import request_rng
+from emulator.schemas import anthropic_message
+from emulator.surfaces.anthropic_parse import parse_messages_body
+from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
+from emulator.surfaces.common import read_json_object
+from emulator.surfaces.headers import anthropic_headers
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesRenderer:
+    model: str
+    message_id: str
+    request_id: str
+
+    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
+        return render.message_body(self.model, choices[0], prompt, self.message_id)
+
+    def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
+        return render.message_events(self.model, choices[0], prompt, self.message_id)
+
+    def error_event(self, error: ApiError) -> StreamEvent:
+        return StreamEvent("error", anthropic_error_body(error, self.request_id))
+
+
+async def read_anthropic_request(
+    http: web.Request, rt: Runtime, schema: str, *, count_only: bool
+) -> NeutralRequest:
+    """Headers, body, schema and semantic checks, in the real API's order."""
+    api_key = anthropic_api_key(http.headers, rt.config)
+    anthropic_version(http.headers)
+    anthropic_betas(http.headers, strict=rt.config.strict)
+    body = await read_json_object(http, rt.config.max_body_bytes, "anthropic")
+    violation = rt.schemas.validate(schema, body)
+    if violation is not None:
+        raise invalid_request(anthropic_message(violation))
+    return parse_messages_body(
+        body, catalogue=rt.catalogue, api_key=api_key, headers=http.headers, count_only=count_only
+    )
+
+
+async def create_message(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    request = await read_anthropic_request(http, rt, "anthropic_messages_request", count_only=False)
+    request_id = http[REQUEST_ID]
+    outcome = rt.engine.pick(request)
+    renderer = MessagesRenderer(request.model, ids.message_id(), request_id)
+    return await respond(
+        http,
+        request=request,
+        outcome=outcome,
+        renderer=renderer,
+        prompt=rt.prompt_usage(request),
+        headers=anthropic_headers(request_id),
+        rng=request_rng(request, rt.config.seed, 1_000_003),
+    )
+
+
+async def count_tokens(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    request = await read_anthropic_request(
+        http, rt, "anthropic_count_tokens_request", count_only=True
+    )
+    return json_response(
+        {"input_tokens": request.prompt_tokens}, anthropic_headers(http[REQUEST_ID])
+    )

@@ -1,0 +1,165 @@
+"""A validated Messages (or count_tokens) body → NeutralRequest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from emulator import jsonvalue
+from emulator.accounting.prompt import anthropic_prompt_blocks
+from emulator.catalogue import Catalogue
+from emulator.jsonvalue import JSONObject
+from emulator.neutral import (
+    Message,
+    NeutralRequest,
+    OutputFormat,
+    ToolCall,
+    ToolChoice,
+    ToolResult,
+    ToolSpec,
+)
+from emulator.surfaces import anthropic_rules as rules
+
+# Fields that only cut or deliver the reply: the natural reply does not depend on them,
+# so a stop sequence or a smaller max_tokens cuts the very text it would have been.
+_DELIVERY_KEYS = frozenset(
+    {
+        "stream",
+        "stream_options",
+        "max_tokens",
+        "max_tokens_to_sample",
+        "max_completion_tokens",
+        "stop_sequences",
+        "stop",
+    }
+)
+
+
+def content_key(body: JSONObject) -> bytes:
+    """Bytes that identify what was asked, however it is delivered."""
+    trimmed = {k: v for k, v in body.items() if k not in _DELIVERY_KEYS}
+    return jsonvalue.canonical(trimmed)
+
+
+def _text_of(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(b.get("text", ""))
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
+    return ""
+
+
+def _to_message(raw: JSONObject, tool_names: Mapping[str, str]) -> Message:
+    content = raw["content"]
+    blocks: list[JSONObject] = (
+        [{"type": "text", "text": content}] if isinstance(content, str) else content
+    )
+    calls = tuple(
+        ToolCall(str(b["id"]), str(b["name"]), b.get("input") or {})
+        for b in blocks
+        if b.get("type") == "tool_use"
+    )
+    results = tuple(
+        ToolResult(
+            str(b["tool_use_id"]),
+            _text_of(b.get("content", "")),
+            bool(b.get("is_error", False)),
+            tool_names.get(str(b["tool_use_id"])),
+        )
+        for b in blocks
+        if b.get("type") == "tool_result"
+    )
+    return Message(raw["role"], _text_of(blocks), calls, results)
+
+
+def _messages(raw_messages: list[JSONObject]) -> tuple[Message, ...]:
+    tool_names: dict[str, str] = {}
+    converted: list[Message] = []
+    for raw in raw_messages:
+        message = _to_message(raw, tool_names)
+        for call in message.tool_calls:
+            tool_names[call.id] = call.name
+        converted.append(message)
+    return tuple(converted)
+
+
+def _tool_choice(body: JSONObject) -> ToolChoice:
+    raw = body.get("tool_choice")
+    if not isinstance(raw, dict):
+        return ToolChoice("auto" if body.get("tools") else "none")
+    parallel = not raw.get("disable_parallel_tool_use", False)
+    return ToolChoice(raw["type"], raw.get("name"), parallel)
+
+
+def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
+    return tuple(
+        ToolSpec(str(t["name"]), str(t.get("description") or ""), t.get("input_schema"))
+        for t in body.get("tools") or ()
+    )
+
+
+def _output_format(body: JSONObject) -> OutputFormat:
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        return OutputFormat("json_schema", fmt.get("schema"), None)
+    return OutputFormat()
+
+
+def parse_messages_body(
+    body: JSONObject,
+    *,
+    catalogue: Catalogue,
+    api_key: str,
+    headers: Mapping[str, str],
+    count_only: bool = False,
+) -> NeutralRequest:
+    model = body["model"]
+    info = catalogue.lookup(model)
+    rules.check_model(model, info, accept_any=catalogue.accept_any)
+    if not count_only:
+        rules.check_generation_limits(body, info)
+    rules.check_thinking(body, count_only=count_only)
+    rules.check_tools(body)
+    raw_messages = body["messages"]
+    rules.check_message_content(raw_messages)
+    rules.check_tool_pairing(raw_messages)
+    budget = rules.thinking_budget(body)
+    if not count_only:
+        rules.check_prefill(raw_messages, info, thinking=budget is not None)
+    blocks = anthropic_prompt_blocks(body)
+    prompt_tokens = sum(b.tokens for b in blocks)
+    rules.check_prompt_length(prompt_tokens, info)
+    messages = _messages(raw_messages)
+    prefill = messages[-1].text if messages[-1].role == "assistant" else ""
+    system = body.get("system")
+    thinking = body.get("thinking")
+    if not isinstance(thinking, dict):
+        thinking = {}
+    metadata = body.get("metadata")
+    return NeutralRequest(
+        api="messages",
+        model=model,
+        model_info=info,
+        messages=messages,
+        max_tokens=0 if count_only else body["max_tokens"],
+        content_key=content_key(body),
+        system=_text_of(system),
+        tools=_tools(body),
+        tool_choice=_tool_choice(body),
+        stop_sequences=tuple(body.get("stop_sequences") or ()),
+        output_format=_output_format(body),
+        thinking_budget=budget,
+        thinking_display="omitted" if thinking.get("display") == "omitted" else "summarized",
+        stream=bool(body.get("stream", False)),
+        prefill=prefill,
+        api_key=api_key,
+        headers=headers,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        blocks=blocks,
+        prompt_tokens=prompt_tokens,
+        body=body,
+    )

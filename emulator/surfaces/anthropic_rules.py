@@ -1,0 +1,180 @@
+"""The Messages API's checks that a JSON Schema cannot express.
+
+Each check raises the real API's 400 (or 404) with its wording, in the order
+the reference gives: model, limits, thinking, tools, message pairing, length.
+"""
+
+from __future__ import annotations
+
+from emulator.catalogue import ModelInfo
+from emulator.errors import ApiError, invalid_request
+from emulator.jsonvalue import JSONObject
+
+THINKING_MIN_BUDGET = 1024
+_THINKING_DOCS = (
+    "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+    "#max-tokens-and-context-window-size"
+)
+
+
+def check_model(model: str, info: ModelInfo | None, *, accept_any: bool) -> None:
+    if info is None and not accept_any:
+        raise ApiError(404, f"model: {model}")
+
+
+def check_generation_limits(body: JSONObject, info: ModelInfo | None) -> None:
+    max_tokens = body["max_tokens"]
+    if max_tokens < 0:
+        raise invalid_request("max_tokens: Input should be greater than or equal to 0")
+    if info is not None and max_tokens > info.max_output_tokens:
+        raise invalid_request(
+            f"max_tokens: {max_tokens} > {info.max_output_tokens}, which is the maximum allowed "
+            f"number of output tokens for {info.id}"
+        )
+    if max_tokens == 0 and body.get("stream"):
+        raise invalid_request("max_tokens: must be greater than 0 when stream is true")
+    for name, high in (("temperature", 1.0), ("top_p", 1.0)):
+        value = body.get(name)
+        if value is not None and value < 0:
+            raise invalid_request(f"{name}: Input should be greater than or equal to 0")
+        if value is not None and value > high:
+            raise invalid_request(f"{name}: Input should be less than or equal to {high:g}")
+    top_k = body.get("top_k")
+    if top_k is not None and top_k < 0:
+        raise invalid_request("top_k: Input should be greater than or equal to 0")
+
+
+def thinking_budget(body: JSONObject) -> int | None:
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        return int(thinking.get("budget_tokens", THINKING_MIN_BUDGET))
+    if isinstance(thinking, dict) and thinking.get("type") == "adaptive":
+        return THINKING_MIN_BUDGET
+    return None
+
+
+def check_thinking(body: JSONObject, *, count_only: bool) -> None:
+    thinking = body.get("thinking")
+    if not isinstance(thinking, dict) or thinking.get("type") != "enabled":
+        return
+    budget = thinking.get("budget_tokens", 0)
+    if budget < THINKING_MIN_BUDGET:
+        raise invalid_request(
+            f"thinking.enabled.budget_tokens: Input should be greater than or equal to "
+            f"{THINKING_MIN_BUDGET}"
+        )
+    if not count_only and budget >= body["max_tokens"]:
+        raise invalid_request(
+            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+            f"documentation at {_THINKING_DOCS}"
+        )
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") in ("any", "tool"):
+        raise invalid_request("Thinking may not be enabled when tool_choice forces tool use.")
+
+
+def check_tools(body: JSONObject) -> None:
+    tools = body.get("tools") or []
+    names = [tool.get("name") for tool in tools]
+    seen: set[object] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise invalid_request(f"tools.{index}.name: Tool names must be unique.")
+        seen.add(name)
+    choice = body.get("tool_choice")
+    if not isinstance(choice, dict):
+        return
+    if choice.get("type") in ("any", "tool") and not tools:
+        raise invalid_request("tool_choice may only be specified while providing tools.")
+    if choice.get("type") == "tool" and choice.get("name") not in seen:
+        raise invalid_request(f"tool_choice.name: Tool '{choice.get('name')}' not found in tools")
+
+
+def _blocks(message: JSONObject) -> list[JSONObject]:
+    content = message["content"]
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    blocks: list[JSONObject] = content
+    return blocks
+
+
+def check_message_content(messages: list[JSONObject]) -> None:
+    last = len(messages) - 1
+    for index, message in enumerate(messages):
+        content = message["content"]
+        is_final_assistant = index == last and message["role"] == "assistant"
+        if content in ("", []) and not is_final_assistant:
+            raise invalid_request(
+                f"messages.{index}: all messages must have non-empty content except for the "
+                "optional final assistant message"
+            )
+        if isinstance(content, str):
+            continue
+        for block in content:
+            if block.get("type") != "text":
+                continue
+            text = block.get("text", "")
+            if text == "":
+                raise invalid_request("messages: text content blocks must be non-empty")
+            if not text.strip() and not is_final_assistant:
+                raise invalid_request(
+                    "messages: text content blocks must contain non-whitespace text"
+                )
+
+
+def check_tool_pairing(messages: list[JSONObject]) -> None:
+    for index, message in enumerate(messages):
+        blocks = _blocks(message)
+        if message["role"] == "user":
+            results = [
+                (pos, b.get("tool_use_id"))
+                for pos, b in enumerate(blocks)
+                if b.get("type") == "tool_result"
+            ]
+            if not results:
+                continue
+            previous = messages[index - 1] if index > 0 else None
+            offered = set()
+            if previous is not None and previous["role"] == "assistant":
+                offered = {b.get("id") for b in _blocks(previous) if b.get("type") == "tool_use"}
+            for pos, tool_use_id in results:
+                if tool_use_id not in offered:
+                    raise invalid_request(
+                        f"messages.{index}.content.{pos}: unexpected `tool_use_id` found in "
+                        f"`tool_result` blocks: {tool_use_id}. Each `tool_result` block must have "
+                        "a corresponding `tool_use` block in the previous message."
+                    )
+        elif index + 1 < len(messages):
+            called = [b.get("id") for b in blocks if b.get("type") == "tool_use"]
+            if not called:
+                continue
+            following = messages[index + 1]
+            answered = (
+                {b.get("tool_use_id") for b in _blocks(following) if b.get("type") == "tool_result"}
+                if following["role"] == "user"
+                else set()
+            )
+            missing = [str(c) for c in called if c not in answered]
+            if missing:
+                raise invalid_request(
+                    f"messages.{index}: `tool_use` ids were found without `tool_result` blocks "
+                    f"immediately after: {', '.join(missing)}. Each `tool_use` block must have a "
+                    "corresponding `tool_result` block in the next message."
+                )
+
+
+def check_prefill(messages: list[JSONObject], info: ModelInfo | None, *, thinking: bool) -> None:
+    if messages[-1]["role"] != "assistant":
+        return
+    if thinking or (info is not None and not info.supports_prefill):
+        raise invalid_request(
+            "This model does not support assistant message prefill. The conversation must end "
+            "with a user message."
+        )
+
+
+def check_prompt_length(tokens: int, info: ModelInfo | None) -> None:
+    if info is not None and tokens > info.context_window:
+        raise invalid_request(
+            f"prompt is too long: {tokens} tokens > {info.context_window} maximum"
+        )

@@ -1,0 +1,93 @@
+"""What every surface does first: read the body under a limit and parse it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+
+from emulator import jsonvalue
+from emulator.errors import ApiError, invalid_request
+from emulator.jsonvalue import JSONObject
+
+Family = Literal["anthropic", "openai"]
+
+_OPENAI_BAD_JSON = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+    "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
+    "sent was not valid JSON. If you have trouble figuring out how to fix this, please contact "
+    "us through our help center at help.openai.com.)"
+)
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        f"Request exceeds the maximum allowed number of bytes ({limit}).",
+        error_type="request_too_large",
+        code="request_too_large",
+        openai_type="invalid_request_error",
+    )
+
+
+def _is_json_content_type(request: web.Request) -> bool:
+    if "Content-Type" not in request.headers:
+        return True
+    mime = request.content_type.lower()
+    return mime == "application/json" or mime.endswith("+json")
+
+
+async def read_json_object(request: web.Request, limit: int, family: Family) -> JSONObject:
+    """The request body as a JSON object, or the API's 400/413."""
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(limit)
+    if not _is_json_content_type(request):
+        if family == "anthropic":
+            raise invalid_request(
+                f"Unsupported content type: {request.content_type!r}. "
+                "The request body must be JSON (content-type: application/json)."
+            )
+        raise invalid_request(
+            f"Invalid Content-Type header ({request.content_type}), expected application/json.",
+        )
+    raw = await read_body(request, limit)
+    try:
+        body = jsonvalue.loads(raw)
+    except jsonvalue.JSONDecodeError as err:
+        if family == "openai":
+            raise invalid_request(_OPENAI_BAD_JSON) from err
+        raise invalid_request(f"The request body is not valid JSON: {err}") from err
+    if not isinstance(body, dict):
+        if family == "openai":
+            raise invalid_request(
+                f"Invalid type for request body: expected an object, but got "
+                f"{_json_kind(body)} instead.",
+                code="invalid_type",
+            )
+        raise invalid_request("Input should be a valid dictionary or object to extract fields from")
+    return body
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(65536):
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -1,0 +1,92 @@
+"""GET /v1/models and GET /v1/models/{id}, in the shape of whichever API asks.
+
+The Anthropic SDKs always send ``anthropic-version``; a request with it gets
+the Anthropic shape (cursor pagination), any other the OpenAI shape.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.catalogue import ModelInfo
+from emulator.errors import ApiError, invalid_request
+from emulator.keys import REQUEST_ID, RUNTIME
+from emulator.respond import json_response
+from emulator.surfaces.auth import anthropic_api_key, anthropic_version, openai_api_key
+from emulator.surfaces.headers import anthropic_headers, openai_headers
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 1000
+
+
+def _is_anthropic(http: web.Request) -> bool:
+    return "anthropic-version" in http.headers
+
+
+def _page_limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE
+    try:
+        limit = int(raw)
+    except ValueError as err:
+        raise invalid_request(
+            "limit: Input should be a valid integer, unable to parse string as an integer"
+        ) from err
+    if not 1 <= limit <= MAX_PAGE:
+        raise invalid_request(f"limit: Input should be between 1 and {MAX_PAGE}")
+    return limit
+
+
+def _anthropic_page(models: list[ModelInfo], http: web.Request) -> dict[str, object]:
+    limit = _page_limit(http.query.get("limit"))
+    ordered = sorted(models, key=lambda m: m.created, reverse=True)
+    ids = [m.id for m in ordered]
+    after, before = http.query.get("after_id"), http.query.get("before_id")
+    if before is not None:
+        end = ids.index(before) if before in ids else 0
+        page = ordered[max(0, end - limit) : end]
+        has_more = end - limit > 0
+    else:
+        start = ids.index(after) + 1 if after in ids else (len(ids) if after else 0)
+        page = ordered[start : start + limit]
+        has_more = start + limit < len(ordered)
+    return {
+        "data": [m.to_anthropic() for m in page],
+        "has_more": has_more,
+        "first_id": page[0].id if page else None,
+        "last_id": page[-1].id if page else None,
+    }
+
+
+async def list_models(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    if _is_anthropic(http):
+        anthropic_api_key(http.headers, rt.config)
+        anthropic_version(http.headers)
+        body = _anthropic_page(rt.catalogue.for_provider("anthropic"), http)
+        return json_response(body, anthropic_headers(http[REQUEST_ID]))
+    openai_api_key(http.headers, rt.config)
+    data = [m.to_openai() for m in rt.catalogue.models]
+    return json_response({"object": "list", "data": data}, openai_headers(http[REQUEST_ID]))
+
+
+async def retrieve_model(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    name = http.match_info["model_id"]
+    info = rt.catalogue.lookup(name)
+    if _is_anthropic(http):
+        anthropic_api_key(http.headers, rt.config)
+        anthropic_version(http.headers)
+        if info is None or info.provider != "anthropic":
+            raise ApiError(404, f"model: {name}")
+        return json_response(info.to_anthropic(), anthropic_headers(http[REQUEST_ID]))
+    openai_api_key(http.headers, rt.config)
+    if info is None:
+        raise ApiError(
+            404,
+            f"The model '{name}' does not exist",
+            param="model",
+            code="model_not_found",
+            openai_type="invalid_request_error",
+        )
+    return json_response(info.to_openai(), openai_headers(http[REQUEST_ID]))

@@ -1,0 +1,62 @@
+"""POST /v1/chat/completions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from emulator import ids
+from emulator.accounting.usage import PromptUsage
+from emulator.completion import FinishedChoice
+from emulator.errors import ApiError, invalid_request, openai_error_body
+from emulator.jsonvalue import JSONObject
+from emulator.keys import REQUEST_ID, RUNTIME
+from emulator.render import openai as render
+from emulator.render.events import StreamEvent
+from emulator.respond import respond
+from emulator.scenario.generate import request_rng
+from emulator.schemas import openai_error_fields
+from emulator.surfaces.auth import openai_api_key
+from emulator.surfaces.common import read_json_object
+from emulator.surfaces.headers import openai_headers
+from emulator.surfaces.openai_parse import parse_chat_body
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRenderer:
+    header: render.ChatHeader
+    include_usage: bool
+
+    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
+        return render.completion_body(self.header, choices, prompt)
+
+    def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
+        return render.chunk_events(self.header, choices, prompt, include_usage=self.include_usage)
+
+    def error_event(self, error: ApiError) -> StreamEvent:
+        return StreamEvent(None, openai_error_body(error))
+
+
+async def create_chat_completion(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    api_key = openai_api_key(http.headers, rt.config)
+    body = await read_json_object(http, rt.config.max_body_bytes, "openai")
+    violation = rt.schemas.validate("openai_chat_request", body)
+    if violation is not None:
+        message, param, code = openai_error_fields(violation)
+        raise invalid_request(message, param=param, code=code)
+    request = parse_chat_body(body, catalogue=rt.catalogue, api_key=api_key, headers=http.headers)
+    options = body.get("stream_options") or {}
+    header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
+    renderer = ChatRenderer(header, bool(options.get("include_usage")))
+    return await respond(
+        http,
+        request=request,
+        outcome=rt.engine.pick(request),
+        renderer=renderer,
+        prompt=rt.prompt_usage(request),
+        headers=openai_headers(http[REQUEST_ID]),
+        rng=request_rng(request, rt.config.seed, 1_000_003),
+    )

@@ -1,0 +1,256 @@
+"""A validated Chat Completions body → NeutralRequest, with the API's semantic checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from emulator import jsonvalue
+from emulator.accounting.prompt import chat_prompt_blocks
+from emulator.catalogue import Catalogue, ModelInfo
+from emulator.errors import ApiError, invalid_request
+from emulator.jsonvalue import JSONObject
+from emulator.neutral import (
+    Message,
+    NeutralRequest,
+    OutputFormat,
+    ToolCall,
+    ToolChoice,
+    ToolResult,
+    ToolSpec,
+)
+from emulator.surfaces.anthropic_parse import content_key
+
+DEFAULT_MAX_TOKENS = 4096
+
+
+def _text(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return ""
+
+
+def _arguments(raw: object) -> JSONObject:
+    try:
+        value = jsonvalue.loads(str(raw))
+    except jsonvalue.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _messages(raw_messages: list[JSONObject]) -> tuple[str, tuple[Message, ...]]:
+    system_parts: list[str] = []
+    names: dict[str, str] = {}
+    messages: list[Message] = []
+    for raw in raw_messages:
+        role = raw["role"]
+        if role in ("system", "developer"):
+            system_parts.append(_text(raw.get("content")))
+            continue
+        if role == "assistant":
+            calls = []
+            for call in raw.get("tool_calls") or ():
+                function = call.get("function") or call.get("custom") or {}
+                name = str(function.get("name", ""))
+                names[str(call.get("id"))] = name
+                calls.append(
+                    ToolCall(str(call.get("id")), name, _arguments(function.get("arguments")))
+                )
+            messages.append(Message("assistant", _text(raw.get("content")), tuple(calls)))
+        elif role in ("tool", "function"):
+            call_id = str(raw.get("tool_call_id", raw.get("name", "")))
+            text = _text(raw.get("content"))
+            result = ToolResult(call_id, text, False, names.get(call_id, raw.get("name")))
+            messages.append(Message("tool", text, (), (result,)))
+        else:
+            messages.append(Message("user", _text(raw.get("content"))))
+    return "\n".join(system_parts), tuple(messages)
+
+
+def _check_model(model: str, info: ModelInfo | None, accept_any: bool) -> None:
+    if info is None and not accept_any:
+        raise ApiError(
+            404,
+            f"The model `{model}` does not exist or you do not have access to it.",
+            code="model_not_found",
+            openai_type="invalid_request_error",
+        )
+
+
+def _max_tokens(body: JSONObject, info: ModelInfo | None) -> int:
+    name = (
+        "max_completion_tokens" if body.get("max_completion_tokens") is not None else "max_tokens"
+    )
+    value = body.get(name)
+    limit = info.max_output_tokens if info is not None else None
+    if value is None:
+        return limit or DEFAULT_MAX_TOKENS
+    if value < 1:
+        raise invalid_request(
+            f"Invalid '{name}': integer below minimum value. Expected a value >= 1, but got "
+            f"{value} instead.",
+            param=name,
+            code="integer_below_min_value",
+        )
+    if limit is not None and value > limit:
+        raise invalid_request(
+            f"{name} is too large: {value}. This model supports at most {limit} completion "
+            f"tokens, whereas you provided {value}.",
+            param=name,
+            code="invalid_value",
+        )
+    return int(value)
+
+
+def _check_tool_messages(raw_messages: list[JSONObject]) -> None:
+    pending: list[str] = []
+    pending_at = 0
+    for index, raw in enumerate(raw_messages):
+        role = raw["role"]
+        if role == "tool":
+            call_id = raw.get("tool_call_id")
+            if call_id not in pending:
+                raise invalid_request(
+                    "Invalid parameter: messages with role 'tool' must be a response to a "
+                    "preceeding message with 'tool_calls'.",
+                    param=f"messages.[{index}].role",
+                )
+            pending.remove(call_id)
+            continue
+        if pending:
+            raise invalid_request(
+                "An assistant message with 'tool_calls' must be followed by tool messages "
+                "responding to each 'tool_call_id'. The following tool_call_ids did not have "
+                f"response messages: {', '.join(pending)}",
+                param=f"messages.[{pending_at}].role",
+            )
+        if role == "assistant" and raw.get("tool_calls"):
+            pending = [str(c.get("id")) for c in raw["tool_calls"]]
+            pending_at = index
+        else:
+            pending = []
+    if pending and raw_messages[-1]["role"] != "assistant":
+        raise invalid_request(
+            "An assistant message with 'tool_calls' must be followed by tool messages responding "
+            f"to each 'tool_call_id'. The following tool_call_ids did not have response "
+            f"messages: {', '.join(pending)}",
+            param=f"messages.[{pending_at}].role",
+        )
+
+
+def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
+    specs: list[ToolSpec] = []
+    for tool in body.get("tools") or ():
+        function = tool.get("function") or tool.get("custom") or {}
+        specs.append(
+            ToolSpec(
+                str(function.get("name", "")),
+                str(function.get("description") or ""),
+                function.get("parameters") if tool.get("type") == "function" else None,
+            )
+        )
+    return tuple(specs)
+
+
+def _tool_choice(body: JSONObject, tools: tuple[ToolSpec, ...]) -> ToolChoice:
+    raw = body.get("tool_choice")
+    parallel = body.get("parallel_tool_calls") is not False
+    names = {t.name for t in tools}
+    if raw is not None and not tools:
+        raise invalid_request(
+            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
+            "specified.",
+            param="tool_choice",
+        )
+    if raw is None:
+        return ToolChoice("auto" if tools else "none", None, parallel)
+    if isinstance(raw, str):
+        mode = {"none": "none", "auto": "auto", "required": "any"}[raw]
+        return ToolChoice(mode, None, parallel)  # type: ignore[arg-type]  # values are modes
+    if raw.get("type") == "allowed_tools":
+        allowed = raw.get("allowed_tools") or {}
+        return ToolChoice("any" if allowed.get("mode") == "required" else "auto", None, parallel)
+    name = (raw.get("function") or raw.get("custom") or {}).get("name")
+    if name not in names:
+        raise invalid_request(
+            f"Invalid value for 'tool_choice': tool choice '{name}' was not found in 'tools'.",
+            param="tool_choice",
+        )
+    return ToolChoice("tool", name, parallel)
+
+
+def _output_format(body: JSONObject) -> OutputFormat:
+    raw = body.get("response_format")
+    if not isinstance(raw, dict):
+        return OutputFormat()
+    if raw.get("type") == "json_object":
+        return OutputFormat("json_object")
+    if raw.get("type") == "json_schema":
+        spec = raw.get("json_schema") or {}
+        return OutputFormat("json_schema", spec.get("schema"), spec.get("name"))
+    return OutputFormat()
+
+
+def parse_chat_body(
+    body: JSONObject, *, catalogue: Catalogue, api_key: str, headers: Mapping[str, str]
+) -> NeutralRequest:
+    model = body["model"]
+    info = catalogue.lookup(model)
+    _check_model(model, info, catalogue.accept_any)
+    if body.get("stream_options") is not None and not body.get("stream"):
+        raise invalid_request(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            param="stream_options",
+        )
+    max_tokens = _max_tokens(body, info)
+    tools = _tools(body)
+    seen: set[str] = set()
+    for index, spec in enumerate(tools):
+        if spec.name in seen:
+            raise invalid_request(
+                f"Invalid 'tools': duplicate function name '{spec.name}'.", param=f"tools[{index}]"
+            )
+        seen.add(spec.name)
+    tool_choice = _tool_choice(body, tools)
+    raw_messages = body["messages"]
+    _check_tool_messages(raw_messages)
+    blocks = chat_prompt_blocks(body)
+    prompt_tokens = sum(b.tokens for b in blocks)
+    if info is not None and prompt_tokens > info.context_window:
+        raise invalid_request(
+            f"This model's maximum context length is {info.context_window} tokens. However, your "
+            f"messages resulted in {prompt_tokens} tokens. Please reduce the length of the "
+            "messages.",
+            param="messages",
+            code="context_length_exceeded",
+        )
+    system, messages = _messages(raw_messages)
+    stop = body.get("stop")
+    stops = (stop,) if isinstance(stop, str) else tuple(stop or ())
+    metadata = body.get("metadata")
+    return NeutralRequest(
+        api="chat",
+        model=model,
+        model_info=info,
+        messages=messages,
+        max_tokens=max_tokens,
+        content_key=content_key(body),
+        system=system,
+        tools=tools,
+        tool_choice=tool_choice,
+        stop_sequences=stops,
+        n=int(body.get("n") or 1),
+        output_format=_output_format(body),
+        stream=bool(body.get("stream")),
+        api_key=api_key,
+        headers=headers,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        blocks=blocks,
+        prompt_tokens=prompt_tokens,
+        body=body,
+    )

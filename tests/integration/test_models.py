@@ -1,0 +1,52 @@
+"""GET /v1/models in both shapes, through both SDKs."""
+
+from __future__ import annotations
+
+import anthropic
+import httpx
+import openai
+import pytest
+
+from conftest import ResponseChecker
+from tests.support import ANTHROPIC_HEADERS, OPENAI_HEADERS
+
+
+def test_anthropic_list_paginates_to_the_end(anthropic_client: anthropic.Anthropic) -> None:
+    seen = [m.id for m in anthropic_client.models.list(limit=3)]
+    assert len(seen) == len(set(seen)) >= 10
+    assert "claude-sonnet-4-6" in seen
+    assert all(not s.startswith("gpt") for s in seen)
+
+
+def test_anthropic_retrieve_alias_resolves(anthropic_client: anthropic.Anthropic) -> None:
+    model = anthropic_client.models.retrieve("claude-haiku-4-5")
+    assert model.id == "claude-haiku-4-5-20251001"
+    assert model.type == "model" and model.display_name == "Claude Haiku 4.5"
+
+
+def test_anthropic_unknown_model(anthropic_client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.NotFoundError):
+        anthropic_client.models.retrieve("claude-nope")
+
+
+def test_openai_list_and_retrieve(openai_client: openai.OpenAI) -> None:
+    ids = [m.id for m in openai_client.models.list()]
+    assert "gpt-4o-mini" in ids
+    model = openai_client.models.retrieve("gpt-4o-mini")
+    assert model.object == "model" and model.owned_by
+
+
+def test_openai_unknown_model(openai_client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError):
+        openai_client.models.retrieve("gpt-nope")
+
+
+def test_shape_follows_anthropic_version(
+    http: httpx.Client, check_response: ResponseChecker
+) -> None:
+    anthropic_shape = http.get("/v1/models?limit=100", headers=ANTHROPIC_HEADERS).json()
+    openai_shape = http.get("/v1/models", headers=OPENAI_HEADERS).json()
+    check_response("anthropic_model_list", anthropic_shape)
+    check_response("openai_model_list", openai_shape)
+    assert anthropic_shape["has_more"] is False
+    assert openai_shape["object"] == "list"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
 
 import anthropic
 import httpx
@@ -85,3 +86,44 @@ async def async_openai_client(base_url: str) -> AsyncIterator[openai.AsyncOpenAI
         base_url=base_url + "/v1", api_key="sk-test", max_retries=0
     ) as client:
         yield client
+
+
+class Control:
+    """The /_emulator control API, from a plain HTTP client."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def load(self, scenario: Mapping[str, Any]) -> None:
+        response = self.http.post("/_emulator/scenarios", json=scenario)
+        assert response.status_code == 201, response.text
+
+    def load_file(self, path: str) -> None:
+        with open(path, encoding="utf-8") as handle:
+            response = self.http.post(
+                "/_emulator/scenarios",
+                content=handle.read(),
+                headers={"content-type": "application/yaml"},
+            )
+        assert response.status_code == 201, response.text
+
+    def journal(self, **filters: str) -> list[dict[str, Any]]:
+        response = self.http.get("/_emulator/journal", params=filters)
+        assert response.status_code == 200, response.text
+        entries: list[dict[str, Any]] = response.json()["entries"]
+        return entries
+
+    def reset(self) -> None:
+        assert self.http.post("/_emulator/reset").status_code == 204
+
+
+@pytest.fixture
+def control(http: httpx.Client, server: EmulatorThread) -> Iterator[Control]:
+    """Control of the session server; scenarios, journal and counters reset around the test."""
+    helper = Control(http)
+    helper.reset()
+    yield helper
+    helper.reset()
+    errors = list(server.runtime.internal_errors)
+    server.runtime.internal_errors.clear()
+    assert not errors, f"the emulator failed internally: {errors!r}"

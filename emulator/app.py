@@ -8,26 +8,38 @@ from emulator.catalogue import Catalogue
 from emulator.clock import Clock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.guard import guard
+from emulator.journal import Journal
 from emulator.keys import RUNTIME
 from emulator.respond import json_response
 from emulator.runtime import Runtime
 from emulator.scenario.engine import ScenarioEngine
 from emulator.scenario.generate import TextPool
+from emulator.scenario.loader import load_folder
 from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.surfaces.control import add_control_routes
 from emulator.surfaces.routing import add_api_routes
+from emulator.timing import parse_latency
 
 # aiohttp's own limit sits above ours so that our check (and our 413 body) runs first.
 _AIOHTTP_BODY_SLACK = 1024
 
 
 def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runtime:
-    return Runtime(
+    """Everything a handler needs; raises ScenarioError for a bad --fixtures folder."""
+    scenarios = load_folder(config.fixtures) if config.fixtures is not None else []
+    runtime = Runtime(
         config=config,
         schemas=SchemaSet.load(default_schema_dir()),
         catalogue=Catalogue.load(config.models_file, accept_any=config.accept_any_model),
-        engine=ScenarioEngine(TextPool.build(config.seed), config.seed),
+        engine=ScenarioEngine(
+            TextPool.build(config.seed), config.seed, default_timing=parse_latency(config.latency)
+        ),
         clock=clock or SystemClock(),
+        journal=Journal(config.journal_size),
+        startup_scenarios=scenarios,
     )
+    runtime.engine.load(scenarios)
+    return runtime
 
 
 async def healthz(_: web.Request) -> web.StreamResponse:
@@ -47,4 +59,5 @@ def create_app(
     app[RUNTIME] = runtime or build_runtime(config, clock=clock)
     app.router.add_get("/healthz", healthz)
     add_api_routes(app.router)
+    add_control_routes(app.router)
     return app

@@ -9,12 +9,14 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from aiohttp import web
 
 from emulator import __version__
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
+from emulator.scenario.loader import ScenarioError, load_folder
 
 _EXAMPLES = """\
 examples:
@@ -50,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="accepted API key (repeatable); without it any non-empty key is accepted",
     )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--latency",
+        help="stream pacing: none (default), fast, realistic, or "
+        "ttft_ms=N,tokens_per_s=N,jitter_ms=N (a profile may be followed by overrides)",
+    )
     serve.add_argument("--max-body-bytes", type=int, help="largest request body (default 32 MiB)")
     serve.add_argument("--models-file", help="model catalogue JSON (default: the embedded one)")
     serve.add_argument(
@@ -59,12 +66,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer for model names missing from the catalogue instead of 404",
     )
     serve.add_argument(
+        "--admin-token",
+        help="open the /_emulator control API to any address, behind this Bearer token",
+    )
+    serve.add_argument("--journal-size", type=int, help="entries the journal keeps (default 10000)")
+    serve.add_argument(
         "--strict",
         action="store_const",
         const=True,
         help="refuse anything the real API would refuse, e.g. unknown anthropic-beta names",
     )
+    check = commands.add_parser(
+        "check-fixtures", help="validate a folder of scenario files without serving"
+    )
+    check.add_argument("folder", help="folder of .json/.yaml scenario files")
     return parser
+
+
+def check_fixtures(folder: str) -> int:
+    try:
+        scenarios = load_folder(Path(folder))
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    rules = sum(len(s.rules) for s in scenarios)
+    print(f"ok: {len(scenarios)} scenario(s), {rules} rule(s) in {folder}")
+    return 0
 
 
 def _banner(base_url: str) -> str:
@@ -98,6 +125,8 @@ async def serve(config: EmulatorConfig) -> None:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "check-fixtures":
+        return check_fixtures(args.folder)
     env = os.environ if environ is None else environ
     try:
         config = EmulatorConfig.from_args(args, env)
@@ -106,8 +135,11 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command == "serve":
+    try:
         asyncio.run(serve(config))
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -36,6 +36,7 @@ class EmulatorConfig:
     latency: str = "none"
     admin_token: str | None = None
     models_file: Path | None = None
+    journal_size: int = 10_000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def is_key_accepted(self, key: str) -> bool:
@@ -86,11 +87,11 @@ def _apply(config: EmulatorConfig, values: Mapping[str, object], *, source: str)
 
 
 def _coerce(name: str, raw: object) -> object:
-    if name in {"port", "seed", "max_body_bytes"}:
+    if name in {"port", "seed", "max_body_bytes", "journal_size"}:
         value = int(raw)  # type: ignore[call-overload]  # str or int from argv/env
         if name == "port" and not 0 <= value <= 65535:
             raise ValueError(f"port must be 0..65535, got {value}")
-        if name == "max_body_bytes" and value < 1:
+        if name in {"max_body_bytes", "journal_size"} and value < 1:
             raise ValueError("must be at least 1")
         return value
     if name in {"strict", "accept_any_model"}:
@@ -108,6 +109,11 @@ def _coerce(name: str, raw: object) -> object:
         if isinstance(raw, list | tuple):
             return tuple(str(k) for k in raw)
         return tuple(k.strip() for k in str(raw).split(",") if k.strip())
+    if name == "latency":
+        from emulator.timing import parse_latency  # noqa: PLC0415  # timing imports outcome types
+
+        parse_latency(str(raw))
+        return str(raw)
     if name == "log_level":
         level = str(raw).lower()
         if level not in {"debug", "info", "warning", "error"}:

@@ -8,17 +8,24 @@ text page; an internal bug gets the API's 500 shape *and* is kept in
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from emulator import ids
 from emulator.errors import ApiError, anthropic_error_body, openai_error_body
-from emulator.keys import FAMILY, REQUEST_ID, RUNTIME
+from emulator.journal import Exchange, redact_headers
+from emulator.keys import EXCHANGE, FAMILY, REQUEST_ID, RUNTIME
 from emulator.respond import json_response
+from emulator.runtime import Runtime
+from emulator.scenario.engine import TEST_ID_HEADER
+from emulator.scenario.replies import ScenarioRuntimeError
 from emulator.surfaces.common import Family, too_large
 from emulator.surfaces.headers import anthropic_headers, openai_headers
-from emulator.surfaces.routing import family_for
+from emulator.surfaces.routing import CONTROL_PREFIX, family_for
+
+UNJOURNALED_PREFIXES = (CONTROL_PREFIX, "/healthz", "/metrics")
 
 log = logging.getLogger("emulator")
 
@@ -60,26 +67,61 @@ def _from_http_exception(exc: web.HTTPException, http: web.Request, family: Fami
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    runtime = request.app[RUNTIME]
     family = family_for(request.path, request.headers)
     request_id = ids.anthropic_request_id() if family == "anthropic" else ids.openai_request_id()
     request[REQUEST_ID] = request_id
     request[FAMILY] = family
+    exchange = Exchange(
+        time=runtime.clock.now(),
+        method=request.method,
+        path=request.path,
+        headers=redact_headers(request.headers),
+        test_id=request.headers.get(TEST_ID_HEADER),
+    )
+    request[EXCHANGE] = exchange
+    started = time.perf_counter()
+    try:
+        response = await _answer(request, handler, family, request_id, runtime)
+    except ConnectionResetError:
+        exchange.disconnected = True
+        exchange.error = "connection dropped"
+        raise
+    finally:
+        exchange.duration_ms = (time.perf_counter() - started) * 1000
+        if not request.path.startswith(UNJOURNALED_PREFIXES):
+            runtime.journal.record(exchange)
+    exchange.status = response.status
+    return response
+
+
+async def _answer(
+    request: web.Request, handler: Handler, family: Family, request_id: str, runtime: Runtime
+) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as error:
+        request[EXCHANGE].error = error.message
         return error_response(error, family, request_id)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error_response(_from_http_exception(exc, request, family), family, request_id)
+        mapped = _from_http_exception(exc, request, family)
+        request[EXCHANGE].error = mapped.message
+        return error_response(mapped, family, request_id)
     except ConnectionResetError:
         raise
+    except ScenarioRuntimeError as exc:
+        runtime.internal_errors.append(exc)
+        request[EXCHANGE].error = str(exc)
+        return error_response(ApiError(500, str(exc)), family, request_id)
     except Exception as exc:
         log.exception("internal error while answering %s %s", request.method, request.path)
-        request.app[RUNTIME].internal_errors.append(exc)
+        runtime.internal_errors.append(exc)
+        request[EXCHANGE].error = f"internal error: {exc!r}"
         message = (
             "Internal server error"
             if family == "anthropic"
-            else ("The server had an error while processing your request. Sorry about that!")
+            else "The server had an error while processing your request. Sorry about that!"
         )
         return error_response(ApiError(500, message), family, request_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.journal import Exchange
 from emulator.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -11,3 +12,4 @@ RUNTIME = web.AppKey("runtime", Runtime)
 # Request-scoped values set by the guard middleware.
 REQUEST_ID = web.RequestKey("request_id", str)
 FAMILY = web.RequestKey("family", str)
+EXCHANGE = web.RequestKey("exchange", Exchange)

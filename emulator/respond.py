@@ -19,9 +19,14 @@ from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
 from emulator.jsonvalue import JSONObject
+from emulator.keys import EXCHANGE, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render.events import StreamEvent
+from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
+
+# Salt that keeps the pacing jitter's random stream apart from the content's.
+_PACING_SALT = 1_000_003
 
 JSON_CONTENT_TYPE = "application/json"
 
@@ -63,6 +68,42 @@ def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
     ]
 
 
+async def answer(
+    http: web.Request,
+    request: NeutralRequest,
+    renderer: Renderer,
+    prompt: PromptUsage,
+    headers: Mapping[str, str],
+) -> web.StreamResponse:
+    """Pick the outcome for ``request``, note it in the journal, and send it."""
+    runtime = http.app[RUNTIME]
+    picked = runtime.engine.pick(request)
+    exchange = http[EXCHANGE]
+    exchange.api = request.api
+    exchange.stream = request.stream
+    exchange.rule = picked.rule
+    exchange.scenario = picked.scenario
+    exchange.nearest_miss = [miss.to_json() for miss in picked.nearest_miss]
+    return await respond(
+        http,
+        request=request,
+        outcome=picked.outcome,
+        renderer=renderer,
+        prompt=prompt,
+        headers=headers,
+        rng=request_rng(request, runtime.config.seed, _PACING_SALT),
+    )
+
+
+def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> None:
+    http[EXCHANGE].usage = {
+        "input_tokens": prompt.input_tokens,
+        "cache_creation_input_tokens": prompt.cache_creation_tokens,
+        "cache_read_input_tokens": prompt.cache_read_tokens,
+        "output_tokens": sum(c.output_tokens for c in choices),
+    }
+
+
 async def respond(
     http: web.Request,
     *,
@@ -78,9 +119,12 @@ async def respond(
         raise error_from_reply(outcome)
     if isinstance(outcome, Reply):
         choices = finish_all(request, outcome)
+        _note_usage(http, prompt, choices)
         if not request.stream:
-            await _delay(outcome.timing)
-            return json_response(renderer.body(choices, prompt), headers)
+            await _delay(outcome.timing, sum(c.output_tokens for c in choices))
+            body = renderer.body(choices, prompt)
+            http[EXCHANGE].response_body = body
+            return json_response(body, headers)
         return await _stream(http, renderer.events(choices, prompt), outcome.timing, headers, rng)
     if isinstance(outcome, FaultReply):
         return await _fault(
@@ -95,9 +139,13 @@ async def respond(
     assert_never(outcome)
 
 
-async def _delay(timing: Timing) -> None:
-    if timing.ttft_ms > 0:
-        await asyncio.sleep(timing.ttft_ms / 1000)
+async def _delay(timing: Timing, output_tokens: int = 0) -> None:
+    """A non-streamed answer arrives when the whole generation would have finished."""
+    seconds = timing.ttft_ms / 1000
+    if timing.tokens_per_s > 0:
+        seconds += output_tokens / timing.tokens_per_s
+    if seconds > 0:
+        await asyncio.sleep(seconds)
 
 
 async def _stream(
@@ -112,6 +160,7 @@ async def _stream(
 ) -> web.StreamResponse:
     response = await sse.open_stream(http, headers)
     report = sse.StreamReport()
+    exchange = http[EXCHANGE]
     try:
         await sse.send_events(
             http, response, events, timing=timing, rng=rng, report=report, stop_after=stop_after
@@ -121,9 +170,11 @@ async def _stream(
         elif isinstance(then, bytes):
             await response.write(then)
     except sse.ClientGone:
-        report.disconnected = True
+        exchange.disconnected = True
+        exchange.stream_events = report.events_sent
         sse.log.info("client disconnected from %s after %d events", http.path, report.events_sent)
         return response
+    exchange.stream_events = report.events_sent
     await sse.finish(http, response)
     return response
 

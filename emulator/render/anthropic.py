@@ -118,8 +118,14 @@ def message_events(
         yield from events
     if not choice.parts:
         yield StreamEvent("ping", PING)
-    final_usage = usage_json(prompt, choice.output_tokens)
-    del final_usage["service_tier"]
+    # message_delta repeats the cumulative counts but not the cache_creation
+    # breakdown nor service_tier (MessageDeltaUsage has neither).
+    final_usage: JSONObject = {
+        "input_tokens": prompt.input_tokens,
+        "cache_creation_input_tokens": prompt.cache_creation_tokens,
+        "cache_read_input_tokens": prompt.cache_read_tokens,
+        "output_tokens": choice.output_tokens,
+    }
     yield StreamEvent(
         "message_delta",
         {

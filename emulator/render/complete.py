@@ -86,8 +86,13 @@ def completion_events(
             tokens,
         )
 
-    for position, (piece, tokens) in enumerate(token_groups(choice.text)):
+    pinged = False
+    for piece, tokens in token_groups(choice.text):
         yield event(piece, None, None, tokens)
-        if position == 0:
+        if not pinged:
+            pinged = True
             yield StreamEvent("ping", PING)
+    if not pinged:
+        # An empty completion still gets its keep-alive before the final event.
+        yield StreamEvent("ping", PING)
     yield event("", stop_reason, stop, 0)

@@ -1,16 +1,158 @@
-"""pick(request) → Outcome: the first matching rule's reply, else the seeded default."""
+"""pick(request) → Outcome: the first matching rule's reply, else the seeded default.
+
+Scenarios are tried in load order, their rules in file order. A request may
+name one scenario (``x-emulator-scenario``) to use only that one, and a test id
+(``x-emulator-test-id``) that scopes the rules' firing counters, so parallel
+tests sharing a server do not move each other's sequences.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
 from emulator.neutral import NeutralRequest
-from emulator.scenario.generate import TextPool, default_reply
-from emulator.scenario.outcome import Outcome
+from emulator.scenario.generate import TextPool, default_choice, default_reply, request_rng
+from emulator.scenario.loader import Scenario
+from emulator.scenario.outcome import NO_DELAY, ErrorReply, FaultReply, Outcome, Timing
+from emulator.scenario.replies import ReplySpec, to_outcome
+from emulator.scenario.rules import MatchContext, Rule
+
+SCENARIO_HEADER = "x-emulator-scenario"
+TEST_ID_HEADER = "x-emulator-test-id"
+_NEAREST_LIMIT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    scenario: str
+    rule: str
+    failed: list[tuple[str, str]]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "scenario": self.scenario,
+            "rule": self.rule,
+            "failed": [{"field": f, "why": why} for f, why in self.failed],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    outcome: Outcome
+    rule: str | None = None
+    scenario: str | None = None
+    nearest_miss: list[NearMiss] = field(default_factory=list)
 
 
 class ScenarioEngine:
-    def __init__(self, pool: TextPool, seed: int) -> None:
+    def __init__(self, pool: TextPool, seed: int, *, default_timing: Timing = NO_DELAY) -> None:
         self.pool = pool
         self.seed = seed
+        self.default_timing = default_timing
+        self._scenarios: dict[str, Scenario] = {}
+        self._fired: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
 
-    def pick(self, request: NeutralRequest) -> Outcome:
-        return default_reply(request, self.pool, self.seed)
+    # -- scenarios ---------------------------------------------------------------
+    @property
+    def scenarios(self) -> list[Scenario]:
+        return list(self._scenarios.values())
+
+    def load(self, scenarios: Iterable[Scenario]) -> None:
+        """Add scenarios; one with a name already loaded replaces it in place."""
+        with self._lock:
+            for scenario in scenarios:
+                self._scenarios[scenario.name] = scenario
+                self._forget(scenario.name)
+
+    def remove(self, name: str) -> bool:
+        with self._lock:
+            self._forget(name)
+            return self._scenarios.pop(name, None) is not None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._scenarios.clear()
+            self._fired.clear()
+
+    def reset_counters(self) -> None:
+        with self._lock:
+            self._fired.clear()
+
+    def _forget(self, scenario: str) -> None:
+        for key in [k for k in self._fired if k[1] == scenario]:
+            del self._fired[key]
+
+    # -- picking -----------------------------------------------------------------
+    def _candidates(self, request: NeutralRequest) -> list[Scenario]:
+        wanted = request.headers.get(SCENARIO_HEADER)
+        if wanted is None:
+            return list(self._scenarios.values())
+        chosen = self._scenarios.get(wanted.strip())
+        return [chosen] if chosen is not None else []
+
+    def pick(self, request: NeutralRequest) -> Pick:
+        scope = request.headers.get(TEST_ID_HEADER, "")
+        misses: list[NearMiss] = []
+        with self._lock:
+            candidates = self._candidates(request)
+            for scenario in candidates:
+                for rule in scenario.rules:
+                    key = (scope, scenario.name, rule.name)
+                    fired = self._fired.get(key, 0)
+                    ctx = MatchContext(request, fired)
+                    failed = rule.failures(ctx)
+                    if failed:
+                        misses.append(NearMiss(scenario.name, rule.name, failed))
+                        continue
+                    self._fired[key] = fired + 1
+                    return self._fire(request, scenario, rule, fired, ctx.groups)
+        nearest = sorted(misses, key=lambda m: len(m.failed))[:_NEAREST_LIMIT]
+        for scenario in candidates:
+            if scenario.default is not None:
+                outcome = self._outcome(request, scenario.default, {}, f"{scenario.name}:default")
+                return Pick(outcome, "default", scenario.name, nearest)
+        return Pick(
+            default_reply(request, self.pool, self.seed, self.default_timing), None, None, nearest
+        )
+
+    def _fire(
+        self,
+        request: NeutralRequest,
+        scenario: Scenario,
+        rule: Rule,
+        fired: int,
+        groups: dict[str, str],
+    ) -> Pick:
+        spec = rule.reply_for(fired)
+        if spec is None:
+            outcome: Outcome = ErrorReply(
+                500,
+                f"llm-emulator: rule {rule.name!r} of scenario {scenario.name!r} has no more "
+                f"replies (it fired {fired} times)",
+                rule=rule.name,
+            )
+        else:
+            outcome = self._outcome(request, spec, groups, rule.name)
+        return Pick(outcome, rule.name, scenario.name)
+
+    def _outcome(
+        self, request: NeutralRequest, spec: ReplySpec, groups: dict[str, str], rule: str
+    ) -> Outcome:
+        rng = request_rng(request, self.seed)
+        outcome = to_outcome(
+            spec,
+            request,
+            groups,
+            rng=rng,
+            pool=self.pool,
+            rule=rule,
+            default_timing=self.default_timing,
+        )
+        if isinstance(outcome, FaultReply) and not outcome.parts:
+            # A fault with nothing scripted still streams realistic content before failing.
+            parts = default_choice(request, self.pool, self.seed, 0)
+            outcome = replace(outcome, parts=parts)
+        return outcome

@@ -19,12 +19,22 @@ from emulator import jsonvalue
 from emulator.accounting.tokenizer import count_tokens
 from emulator.neutral import NeutralRequest, ToolSpec
 from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
-from emulator.scenario.outcome import Part, Reply, TextPart, ThinkingPart, ToolCallPart
+from emulator.scenario.outcome import (
+    NO_DELAY,
+    Part,
+    Reply,
+    TextPart,
+    ThinkingPart,
+    Timing,
+    ToolCallPart,
+)
 
 _POOL_SENTENCES = 4096
 _REPLY_MIN_TOKENS = 12
 _REPLY_MAX_TOKENS = 120
 _THINKING_MAX_TOKENS = 200
+# json_object mode: an object with a few word keys, not just {}.
+_ANY_OBJECT = {"type": "object", "minProperties": 2, "maxProperties": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,7 @@ def default_choice(
         return tuple(parts)
     fmt = request.output_format
     if fmt.kind != "text":
-        schema = fmt.schema if fmt.kind == "json_schema" and fmt.schema else {"type": "object"}
+        schema = fmt.schema if fmt.kind == "json_schema" and fmt.schema else _ANY_OBJECT
         try:
             value = make_instance(schema, rng, pool.words)
         except (UnsatisfiableSchema, RecursionError):
@@ -113,5 +123,7 @@ def default_choice(
     return tuple(parts)
 
 
-def default_reply(request: NeutralRequest, pool: TextPool, seed: int) -> Reply:
-    return Reply(tuple(default_choice(request, pool, seed, i) for i in range(request.n)))
+def default_reply(
+    request: NeutralRequest, pool: TextPool, seed: int, timing: Timing = NO_DELAY
+) -> Reply:
+    return Reply(tuple(default_choice(request, pool, seed, i) for i in range(request.n)), timing)

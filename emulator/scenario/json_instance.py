@@ -23,9 +23,7 @@ from functools import lru_cache
 from typing import TypeAlias
 from urllib.parse import unquote
 
-JSONValue: TypeAlias = (
-    bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
-)
+JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 SchemaMap: TypeAlias = Mapping[str, object]
 _Check: TypeAlias = tuple[object, bool]  # (schema, must the value be valid under it)
 _Fork: TypeAlias = tuple[str, Sequence[object]]
@@ -37,32 +35,38 @@ class UnsatisfiableSchema(Exception):
     """The generator cannot produce an instance that is valid under the schema."""
 
 
+def _names(spaced: str) -> tuple[str, ...]:
+    return tuple(spaced.split())
+
+
 _SOFT_DEPTH = 4  # past this many nested $ref expansions, emit the smallest values
 _HARD_DEPTH = 32  # past this many, give up (the recursion has no finite instance)
 _RETRIES = 12
-_BRANCH_BUDGET = 256
+_BRANCH_BUDGET = 256  # failed anyOf/oneOf/if branches tolerated per call
+_MAX_NODES = 100_000  # values generated per call
+_MAX_LENGTH = 100_000  # longest string or array built
 _COMBINATORS = frozenset({"$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
 _ANNOTATIONS = frozenset(
-    {
-        "title", "description", "default", "examples", "$schema", "$id", "$comment",
-        "$defs", "definitions", "$anchor", "$dynamicAnchor", "deprecated", "readOnly",
-        "writeOnly", "contentMediaType", "contentEncoding", "contentSchema",
-    }
+    _names(
+        "title description default examples $schema $id $comment $defs"
+        " definitions $anchor $dynamicAnchor deprecated readOnly writeOnly"
+        " contentMediaType contentEncoding contentSchema"
+    )
 )
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 _KEYWORD_TYPE: dict[str, str] = {
     **dict.fromkeys(
-        (
-            "properties", "required", "additionalProperties", "patternProperties",
-            "minProperties", "maxProperties", "propertyNames", "dependentRequired",
-            "unevaluatedProperties",
+        _names(
+            "properties required additionalProperties patternProperties"
+            " minProperties maxProperties propertyNames dependentRequired"
+            " unevaluatedProperties"
         ),
         "object",
     ),
     **dict.fromkeys(
-        (
-            "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains",
-            "minContains", "maxContains", "unevaluatedItems",
+        _names(
+            "items prefixItems minItems maxItems uniqueItems contains minContains"
+            " maxContains unevaluatedItems"
         ),
         "array",
     ),
@@ -93,6 +97,8 @@ def make_instance(schema: object, rng: random.Random, words: Sequence[str]) -> J
         return _Gen(schema, rng, words).gen(schema, 0)
     except RecursionError as exc:
         raise UnsatisfiableSchema("schema nests too deeply") from exc
+    except OverflowError as exc:
+        raise UnsatisfiableSchema("numeric bounds beyond float range") from exc
 
 
 # --------------------------------------------------------------------------- helpers
@@ -102,12 +108,20 @@ def _num(m: SchemaMap, key: str) -> _Number | None:
     v = m.get(key)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
-    return v
+    return v if isinstance(v, int) or math.isfinite(v) else None
 
 
 def _min_count(m: SchemaMap, key: str) -> int:
     v = _num(m, key)
     return 0 if v is None else max(0, math.ceil(v))
+
+
+def _size_floor(m: SchemaMap, key: str) -> int:
+    """A lower bound on a length or count that the generator must reach."""
+    n = _min_count(m, key)
+    if n > _MAX_LENGTH:
+        raise UnsatisfiableSchema(f"{key} {n} is beyond what the generator builds")
+    return n
 
 
 def _max_count(m: SchemaMap, key: str) -> int | None:
@@ -223,7 +237,9 @@ def _normalize(s: SchemaMap) -> SchemaMap:
     items = s.get("items")
     emin, emax = s.get("exclusiveMinimum"), s.get("exclusiveMaximum")
     if not (
-        isinstance(items, list) or isinstance(emin, bool) or isinstance(emax, bool)
+        isinstance(items, list)
+        or isinstance(emin, bool)
+        or isinstance(emax, bool)
         or "dependencies" in s
     ):
         return s
@@ -250,7 +266,7 @@ def _resolve(root: object, ref: str) -> object:
     if isinstance(root, dict):
         base = root.get("$id")
         if isinstance(base, str) and base and ref.startswith(base):
-            ref = ref[len(base):] or "#"
+            ref = ref[len(base) :] or "#"
     if ref == "#":
         return root
     if not ref.startswith("#/"):
@@ -362,9 +378,7 @@ def _lcm(a: object, b: object) -> object:
     if not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > 0 and b > 0):
         return a
     fa, fb = _exact(a), _exact(b)
-    lcm = Fraction(
-        math.lcm(fa.numerator, fb.numerator), math.gcd(fa.denominator, fb.denominator)
-    )
+    lcm = Fraction(math.lcm(fa.numerator, fb.numerator), math.gcd(fa.denominator, fb.denominator))
     return int(lcm) if lcm.denominator == 1 else float(lcm)
 
 
@@ -381,25 +395,17 @@ _MERGERS: dict[str, Callable[[object, object], object]] = {
     "dependentRequired": _deps_union,
     "prefixItems": _both_by_index,
     **dict.fromkeys(
-        (
-            "items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems",
-            "contains", "propertyNames",
+        _names(
+            "items additionalProperties unevaluatedProperties unevaluatedItems"
+            " contains propertyNames"
         ),
         _both,
     ),
     **dict.fromkeys(
-        (
-            "minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties",
-            "minContains",
-        ),
-        _max_of,
+        _names("minimum exclusiveMinimum minLength minItems minProperties minContains"), _max_of
     ),
     **dict.fromkeys(
-        (
-            "maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties",
-            "maxContains",
-        ),
-        _min_of,
+        _names("maximum exclusiveMaximum maxLength maxItems maxProperties maxContains"), _min_of
     ),
 }
 _CHECKED_ON_CONFLICT = frozenset({"pattern", "format"})
@@ -423,9 +429,7 @@ def _share_additional(parts: list[SchemaMap]) -> list[SchemaMap]:
     for p in parts:
         extra = p.get("additionalProperties", True)
         own, pats = _as_map(p.get("properties")), _as_map(p.get("patternProperties"))
-        missing = [
-            k for k in names if k not in own and not any(_search(pt, k) for pt in pats)
-        ]
+        missing = [k for k in names if k not in own and not any(_search(pt, k) for pt in pats)]
         named = extra is not True and missing
         out.append({**p, "properties": {**own, **dict.fromkeys(missing, extra)}} if named else p)
     return out
@@ -615,15 +619,15 @@ _CHECKERS: dict[str, _Checker] = {
         _ck_array,
     ),
     **dict.fromkeys(
-        (
-            "minProperties", "maxProperties", "required", "properties",
-            "patternProperties", "additionalProperties", "propertyNames",
-            "dependentRequired",
+        _names(
+            "minProperties maxProperties required properties patternProperties"
+            " additionalProperties propertyNames dependentRequired"
         ),
         _ck_object,
     ),
-    "dependentSchemas": lambda v, kv, s, r, d: not isinstance(v, dict) or all(
-        _valid(v, sub, r, d + 1) for k, sub in _as_map(kv).items() if k in v
+    "dependentSchemas": lambda v, kv, s, r, d: (
+        not isinstance(v, dict)
+        or all(_valid(v, sub, r, d + 1) for k, sub in _as_map(kv).items() if k in v)
     ),
 }
 
@@ -652,8 +656,14 @@ class _Rep:
 # str: one character drawn from the string; tuple: a sequence.
 _Node: TypeAlias = "str | tuple[_Node, ...] | _Alt | _Rep"
 _QUANT_RX = re.compile(r"\{(\d+)(,(\d*))?\}")
-_CLASS_ESCAPES = {"d": _DIGITS, "D": _LETTERS, "w": _WORD_CHARS, "W": " -.", "s": " ",
-                  "S": _LETTERS}
+_CLASS_ESCAPES = {
+    "d": _DIGITS,
+    "D": _LETTERS,
+    "w": _WORD_CHARS,
+    "W": " -.",
+    "s": " ",
+    "S": _LETTERS,
+}
 _CHAR_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "0": "\0"}
 
 
@@ -782,7 +792,7 @@ class _RegexParser:
             return _CHAR_ESCAPES[c]
         if c in ("x", "u"):
             width = 2 if c == "x" else 4
-            code = self.p[self.i:self.i + width]
+            code = self.p[self.i : self.i + width]
             self.i += width
             try:
                 return chr(int(code, 16))
@@ -816,6 +826,8 @@ def _walk(node: _Node, rng: random.Random, extra: int, out: list[str]) -> None:
     else:
         hi = node.lo + extra if node.hi is None else node.hi
         count = rng.randint(node.lo, max(node.lo, hi)) if hi > node.lo else node.lo
+        if len(out) + count > _MAX_LENGTH:
+            raise UnsatisfiableSchema("pattern demands too long a string")
         if isinstance(node.node, str) and node.node:
             out.extend(rng.choices(node.node, k=count))
             return
@@ -827,15 +839,19 @@ def _walk(node: _Node, rng: random.Random, extra: int, out: list[str]) -> None:
 
 
 class _Gen:
-    __slots__ = ("budget", "rng", "root", "words")
+    __slots__ = ("budget", "nodes", "rng", "root", "words")
 
     def __init__(self, root: object, rng: random.Random, words: Sequence[str]) -> None:
         self.root = root
         self.rng = rng
         self.words: Sequence[str] = words if len(words) else _FALLBACK_WORDS
         self.budget = _BRANCH_BUDGET
+        self.nodes = _MAX_NODES
 
     def gen(self, schema: object, depth: int, avoid: _Avoid = None) -> JSONValue:
+        self.nodes -= 1
+        if self.nodes < 0:
+            raise UnsatisfiableSchema("the smallest valid instance is too large")
         if isinstance(schema, dict) and _COMBINATORS.isdisjoint(schema):  # fast path
             return self._leaf(_normalize(schema), [], depth, avoid)
         return self._solve([schema], [], [], [], depth=depth, avoid=avoid)
@@ -904,15 +920,14 @@ class _Gen:
     ) -> JSONValue:
         kind, opts = forks[0]
         for pending, extra in self._options(kind, opts, depth):
-            self.budget -= 1
-            if self.budget < 0:
-                break
             try:
                 return self._solve(
                     pending, list(done), checks + extra, list(forks[1:]), depth=depth, avoid=avoid
                 )
             except UnsatisfiableSchema:
-                continue
+                self.budget -= 1  # bounds backtracking over nested branches
+                if self.budget < 0:
+                    raise
         raise UnsatisfiableSchema(f"no satisfiable {kind} branch")
 
     def _options(
@@ -943,9 +958,7 @@ class _Gen:
 
     # ---- a merged, combinator-free schema
 
-    def _leaf(
-        self, m: SchemaMap, checks: list[_Check], depth: int, avoid: _Avoid
-    ) -> JSONValue:
+    def _leaf(self, m: SchemaMap, checks: list[_Check], depth: int, avoid: _Avoid) -> JSONValue:
         if "dependentSchemas" in m:  # not built constructively: checked, with retries
             checks = [*checks, ({"dependentSchemas": m["dependentSchemas"]}, True)]
         if not (checks or avoid):
@@ -1029,7 +1042,7 @@ class _Gen:
     def _gen_object(self, m: SchemaMap, depth: int) -> dict[str, JSONValue]:
         props = _as_map(m.get("properties"))
         required = list(dict.fromkeys(_str_list(m.get("required"))))
-        lo, hi = _min_count(m, "minProperties"), _max_count(m, "maxProperties")
+        lo, hi = _size_floor(m, "minProperties"), _max_count(m, "maxProperties")
         if hi is not None and (lo > hi or len(required) > hi):
             raise UnsatisfiableSchema("minProperties/required exceed maxProperties")
         names = m.get("propertyNames", True)
@@ -1135,7 +1148,7 @@ class _Gen:
     def _gen_array(self, m: SchemaMap, depth: int) -> list[JSONValue]:
         prefix = _as_list(m.get("prefixItems"))
         items = m.get("items", m.get("unevaluatedItems", True))
-        lo, hi = _min_count(m, "minItems"), _max_count(m, "maxItems")
+        lo, hi = _size_floor(m, "minItems"), _max_count(m, "maxItems")
         if items is False:
             hi = len(prefix) if hi is None else min(hi, len(prefix))
         contains = m.get("contains")
@@ -1176,7 +1189,7 @@ class _Gen:
     # ---- strings
 
     def _gen_string(self, m: SchemaMap) -> str:
-        lo, hi = _min_count(m, "minLength"), _max_count(m, "maxLength")
+        lo, hi = _size_floor(m, "minLength"), _max_count(m, "maxLength")
         if hi is not None and lo > hi:
             raise UnsatisfiableSchema("minLength > maxLength")
         fmt = m.get("format")
@@ -1189,9 +1202,7 @@ class _Gen:
         rx = None if pattern is None else _compile(pattern)
         if pattern is not None and rx is None:
             raise UnsatisfiableSchema(f"pattern {pattern!r} does not compile")
-        for _ in range(6 if maker is not None else 0):
-            assert maker is not None
-            cand = maker(self)
+        for cand in (maker(self) for _ in range(6)) if maker is not None else ():
             if _fits(cand, lo, hi) and (rx is None or rx.search(cand)):
                 return cand
         if pattern is not None:
@@ -1258,8 +1269,11 @@ class _Gen:
         if mult is not None:
             return self._number_multiple(m, mult, avoid)
         lo, hi = _lower(m)[0], _upper(m)[0]
-        a = float(lo) if lo is not None else (float(hi) - 100.0 if hi is not None else 0.0)
-        b = float(hi) if hi is not None else a + 100.0
+        try:
+            a = float(lo) if lo is not None else (float(hi) - 100.0 if hi is not None else 0.0)
+            b = float(hi) if hi is not None else a + 100.0
+        except OverflowError:  # bounds beyond float range: integers are numbers too
+            return self._gen_integer(m, avoid)
         if a > b:
             raise UnsatisfiableSchema("minimum > maximum")
         u = self.rng.uniform(a, b)

@@ -18,8 +18,7 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
 from emulator.render.events import StreamEvent
-from emulator.respond import respond
-from emulator.scenario.generate import request_rng
+from emulator.respond import answer
 from emulator.schemas import anthropic_message
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
@@ -144,12 +143,6 @@ async def create_completion(http: web.Request) -> web.StreamResponse:
     renderer = CompleteRenderer(
         request.model, ids.completion_id(), ids.log_id(), version, request_id
     )
-    return await respond(
-        http,
-        request=request,
-        outcome=rt.engine.pick(request),
-        renderer=renderer,
-        prompt=PromptUsage(request.prompt_tokens),
-        headers=anthropic_headers(request_id),
-        rng=request_rng(request, rt.config.seed, 1_000_003),
+    return await answer(
+        http, request, renderer, PromptUsage(request.prompt_tokens), anthropic_headers(request_id)
     )

@@ -16,9 +16,8 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
-from emulator.respond import json_response, respond
+from emulator.respond import answer, json_response
 from emulator.runtime import Runtime
-from emulator.scenario.generate import request_rng
 from emulator.schemas import anthropic_message
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
@@ -62,16 +61,9 @@ async def create_message(http: web.Request) -> web.StreamResponse:
     rt = http.app[RUNTIME]
     request = await read_anthropic_request(http, rt, "anthropic_messages_request", count_only=False)
     request_id = http[REQUEST_ID]
-    outcome = rt.engine.pick(request)
     renderer = MessagesRenderer(request.model, ids.message_id(), request_id)
-    return await respond(
-        http,
-        request=request,
-        outcome=outcome,
-        renderer=renderer,
-        prompt=rt.prompt_usage(request),
-        headers=anthropic_headers(request_id),
-        rng=request_rng(request, rt.config.seed, 1_000_003),
+    return await answer(
+        http, request, renderer, rt.prompt_usage(request), anthropic_headers(request_id)
     )
 
 

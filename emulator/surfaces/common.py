@@ -9,6 +9,7 @@ from aiohttp import web
 from emulator import jsonvalue
 from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject
+from emulator.keys import EXCHANGE
 
 Family = Literal["anthropic", "openai"]
 
@@ -57,6 +58,7 @@ async def read_json_object(request: web.Request, limit: int, family: Family) -> 
         if family == "openai":
             raise invalid_request(_OPENAI_BAD_JSON) from err
         raise invalid_request(f"The request body is not valid JSON: {err}") from err
+    request[EXCHANGE].body = body
     if not isinstance(body, dict):
         if family == "openai":
             raise invalid_request(

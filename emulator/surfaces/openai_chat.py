@@ -15,8 +15,7 @@ from emulator.jsonvalue import JSONObject
 from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
-from emulator.respond import respond
-from emulator.scenario.generate import request_rng
+from emulator.respond import answer
 from emulator.schemas import openai_error_fields
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.common import read_json_object
@@ -51,12 +50,6 @@ async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     options = body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
     renderer = ChatRenderer(header, bool(options.get("include_usage")))
-    return await respond(
-        http,
-        request=request,
-        outcome=rt.engine.pick(request),
-        renderer=renderer,
-        prompt=rt.prompt_usage(request),
-        headers=openai_headers(http[REQUEST_ID]),
-        rng=request_rng(request, rt.config.seed, 1_000_003),
+    return await answer(
+        http, request, renderer, rt.prompt_usage(request), openai_headers(http[REQUEST_ID])
     )

@@ -10,6 +10,7 @@ from emulator.surfaces import anthropic_complete, anthropic_messages, models, op
 from emulator.surfaces.common import Family
 
 ANTHROPIC_PATHS = ("/v1/messages", "/v1/complete")
+CONTROL_PREFIX = "/_emulator"
 
 
 def family_for(path: str, headers: Mapping[str, str]) -> Family:

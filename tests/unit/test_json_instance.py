@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 import urllib.parse
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
+from emulator.scenario import json_instance
 from emulator.scenario.json_instance import JSONValue, UnsatisfiableSchema, make_instance
 
 WORDS = (
-    "amber", "basil", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island",
-    "juniper", "kettle", "lantern", "meadow", "nectar", "orchid", "pepper", "quartz",
-    "river", "saffron", "timber", "umber", "violet", "willow", "yarrow", "zephyr",
+    "amber",
+    "basil",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "grove",
+    "harbor",
+    "island",
+    "juniper",
+    "kettle",
+    "lantern",
+    "meadow",
+    "nectar",
+    "orchid",
+    "pepper",
+    "quartz",
+    "river",
+    "saffron",
+    "timber",
+    "umber",
+    "violet",
+    "willow",
+    "yarrow",
+    "zephyr",
 )
 SEEDS = range(50)
 
@@ -82,7 +110,7 @@ def _validators(key: str) -> tuple[Draft202012Validator, Draft202012Validator]:
     )
 
 
-def assert_valid(schema: object, value: JSONValue) -> None:
+def assert_valid(schema: Schema | bool, value: JSONValue) -> None:
     Draft202012Validator.check_schema(schema)
     Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(value)
     Draft202012Validator(schema, format_checker=STRICT_FORMATS).validate(value)
@@ -167,7 +195,12 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
         "uniqueItems": True,
         "minItems": 5,
     },
-    "array_exact_length": {"type": "array", "items": {"type": "integer"}, "minItems": 7, "maxItems": 7},
+    "array_exact_length": {
+        "type": "array",
+        "items": {"type": "integer"},
+        "minItems": 7,
+        "maxItems": 7,
+    },
     "array_empty_only": {"type": "array", "maxItems": 0},
     "prefix_items_closed": {
         "type": "array",
@@ -242,7 +275,10 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
                     {"type": "null"},
                     {
                         "type": "object",
-                        "properties": {"value": {"type": "integer"}, "next": {"$ref": "#/$defs/list"}},
+                        "properties": {
+                            "value": {"type": "integer"},
+                            "next": {"$ref": "#/$defs/list"},
+                        },
                         "required": ["value", "next"],
                         "additionalProperties": False,
                     },
@@ -274,7 +310,10 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
         "oneOf": [
             {
                 "type": "object",
-                "properties": {"kind": {"const": "circle"}, "radius": {"type": "number", "exclusiveMinimum": 0}},
+                "properties": {
+                    "kind": {"const": "circle"},
+                    "radius": {"type": "number", "exclusiveMinimum": 0},
+                },
                 "required": ["kind", "radius"],
             },
             {
@@ -293,7 +332,11 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
     },
     "all_of_objects": {
         "allOf": [
-            {"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}, "required": ["id"]},
+            {
+                "type": "object",
+                "properties": {"id": {"type": "integer", "minimum": 1}},
+                "required": ["id"],
+            },
             {"properties": {"name": {"type": "string"}}, "required": ["name"]},
             {"properties": {"id": {"maximum": 5}}},
         ]
@@ -339,21 +382,46 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
         "properties": {
             name: {"type": "string", "format": name}
             for name in (
-                "date-time", "date", "time", "email", "uri", "url", "uuid", "ipv4",
-                "ipv6", "hostname", "duration",
+                "date-time",
+                "date",
+                "time",
+                "email",
+                "uri",
+                "url",
+                "uuid",
+                "ipv4",
+                "ipv6",
+                "hostname",
+                "duration",
             )
         },
         "required": [
-            "date-time", "date", "time", "email", "uri", "url", "uuid", "ipv4", "ipv6",
-            "hostname", "duration",
+            "date-time",
+            "date",
+            "time",
+            "email",
+            "uri",
+            "url",
+            "uuid",
+            "ipv4",
+            "ipv6",
+            "hostname",
+            "duration",
         ],
     },
     "unknown_format": {"type": "string", "format": "x-custom", "maxLength": 5},
     "pattern_code": {"type": "string", "pattern": r"^[A-Z]{3}-\d{4}$"},
-    "pattern_alternation": {"type": "string", "pattern": r"^(GET|POST|PUT)\s/[a-z0-9_]{1,8}(\?q=\w+)?$"},
+    "pattern_alternation": {
+        "type": "string",
+        "pattern": r"^(GET|POST|PUT)\s/[a-z0-9_]{1,8}(\?q=\w+)?$",
+    },
     "pattern_unanchored": {"type": "string", "pattern": "[0-9]{2}", "minLength": 12},
     "pattern_escapes": {"type": "string", "pattern": r"^\+\d{1,3}\.\d{4}\$[^a-z]{2}$"},
-    "pattern_classes": {"type": "string", "pattern": r"^[a-fA-F0-9]{8}(-[\w.]+)*$", "maxLength": 20},
+    "pattern_classes": {
+        "type": "string",
+        "pattern": r"^[a-fA-F0-9]{8}(-[\w.]+)*$",
+        "maxLength": 20,
+    },
     "pattern_named_group": {"type": "string", "pattern": r"^(?P<year>\d{4})-(?:0[1-9]|1[0-2])$"},
     "pattern_with_format": {"type": "string", "format": "email", "pattern": r"^[a-z]+@acme\.io$"},
     "string_lengths": {"type": "string", "minLength": 40, "maxLength": 45},
@@ -363,17 +431,32 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
     "integer_exclusive": {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2},
     "integer_multiple": {"type": "integer", "minimum": 10, "maximum": 100, "multipleOf": 7},
     "integer_multiple_exclusive": {
-        "type": "integer", "exclusiveMinimum": 14, "exclusiveMaximum": 35, "multipleOf": 7
+        "type": "integer",
+        "exclusiveMinimum": 14,
+        "exclusiveMaximum": 35,
+        "multipleOf": 7,
     },
     "integer_float_multiple": {"type": "integer", "multipleOf": 0.5, "minimum": 3},
     "integer_float_bounds": {"type": "integer", "minimum": 0.5, "maximum": 1.5},
     "integer_huge": {"type": "integer", "minimum": 10**20},
     "integer_negative_only": {"type": "integer", "maximum": -1000},
     "number_bounds": {"type": "number", "minimum": 0.1, "maximum": 0.2},
-    "number_exclusive_tight": {"type": "number", "exclusiveMinimum": 1.0, "exclusiveMaximum": 1.001},
-    "number_multiple_decimal": {"type": "number", "multipleOf": 0.1, "minimum": 0.3, "maximum": 0.9},
+    "number_exclusive_tight": {
+        "type": "number",
+        "exclusiveMinimum": 1.0,
+        "exclusiveMaximum": 1.001,
+    },
+    "number_multiple_decimal": {
+        "type": "number",
+        "multipleOf": 0.1,
+        "minimum": 0.3,
+        "maximum": 0.9,
+    },
     "number_multiple_exclusive": {
-        "type": "number", "multipleOf": 0.25, "exclusiveMinimum": 1, "exclusiveMaximum": 1.5
+        "type": "number",
+        "multipleOf": 0.25,
+        "exclusiveMinimum": 1,
+        "exclusiveMaximum": 1.5,
     },
     "number_multiple_large": {"type": "number", "multipleOf": 1000, "minimum": 1},
     "number_point_range": {"type": "number", "minimum": 2.5, "maximum": 2.5},
@@ -390,7 +473,11 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
         "propertyNames": {"maxLength": 5},
         "properties": {"short": {"type": "integer"}, "much_too_long": {"type": "integer"}},
     },
-    "required_not_declared": {"type": "object", "required": ["a", "b"], "additionalProperties": {"type": "integer"}},
+    "required_not_declared": {
+        "type": "object",
+        "required": ["a", "b"],
+        "additionalProperties": {"type": "integer"},
+    },
     "max_properties": {
         "type": "object",
         "properties": {k: {"type": "integer"} for k in "abcdefgh"},
@@ -400,8 +487,43 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
     },
     "dependent_required": {
         "type": "object",
-        "properties": {"card": {"type": "string"}, "billing": {"type": "string"}, "x": {"type": "integer"}},
+        "properties": {
+            "card": {"type": "string"},
+            "billing": {"type": "string"},
+            "x": {"type": "integer"},
+        },
         "dependentRequired": {"card": ["billing"]},
+    },
+    "all_of_closed_object": {
+        "allOf": [
+            {
+                "type": "object",
+                "properties": {"a": {"type": "integer"}},
+                "required": ["a"],
+                "additionalProperties": False,
+            },
+            {"properties": {"b": {"type": "string"}}},
+        ]
+    },
+    "dependent_schemas": {
+        "type": "object",
+        "properties": {"mode": {"enum": ["fast", "slow"]}, "limit": {"type": "integer"}},
+        "dependentSchemas": {
+            "limit": {"properties": {"mode": {"const": "slow"}}, "required": ["mode"]}
+        },
+    },
+    "anchor_and_absolute_refs": {
+        "$id": "https://example.com/order.json",
+        "$defs": {"qty": {"$anchor": "qty", "type": "integer", "minimum": 1, "maximum": 9}},
+        "type": "array",
+        "prefixItems": [{"$ref": "#qty"}, {"$ref": "https://example.com/order.json#/$defs/qty"}],
+        "items": False,
+    },
+    "many_branching_items": {
+        "type": "array",
+        "minItems": 300,
+        "maxItems": 300,
+        "items": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
     },
     "openai_strict_style": {
         "type": "object",
@@ -425,7 +547,7 @@ HAND_WRITTEN: dict[str, Schema | bool] = {
     },
 }
 
-_SCHEMAS_BY_KEY: dict[str, object] = dict(HAND_WRITTEN)
+_SCHEMAS_BY_KEY: dict[str, Schema | bool] = dict(HAND_WRITTEN)
 
 
 @pytest.mark.parametrize("name", sorted(HAND_WRITTEN))
@@ -524,23 +646,42 @@ UNSATISFIABLE: dict[str, object] = {
     "not_everything": {"not": {}},
     "required_false_property": {"type": "object", "properties": {"a": False}, "required": ["a"]},
     "closed_object_missing_required": {
-        "type": "object", "required": ["a"], "additionalProperties": False
+        "type": "object",
+        "required": ["a"],
+        "additionalProperties": False,
     },
     "enum_type_mismatch": {"type": "string", "enum": [1, 2]},
     "all_of_types": {"allOf": [{"type": "string"}, {"type": "integer"}]},
     "all_of_consts": {"allOf": [{"const": 1}, {"const": 2}]},
     "unique_too_few_values": {
-        "type": "array", "items": {"enum": ["a", "b"]}, "uniqueItems": True, "minItems": 3
+        "type": "array",
+        "items": {"enum": ["a", "b"]},
+        "uniqueItems": True,
+        "minItems": 3,
     },
     "one_of_identical": {"oneOf": [{"type": "string"}, {"type": "string"}]},
     "infinite_recursion": {
-        "$defs": {"a": {"type": "object", "properties": {"x": {"$ref": "#/$defs/a"}}, "required": ["x"]}},
+        "$defs": {
+            "a": {"type": "object", "properties": {"x": {"$ref": "#/$defs/a"}}, "required": ["x"]}
+        },
         "$ref": "#/$defs/a",
     },
     "dangling_ref": {"$ref": "#/$defs/missing"},
     "remote_ref": {"$ref": "https://example.com/schema.json"},
     "min_properties_above_max": {"type": "object", "minProperties": 3, "maxProperties": 1},
     "unmatchable_pattern": {"type": "string", "pattern": "^a$", "minLength": 2},
+    "huge_min_length": {"type": "string", "minLength": 10**9},
+    "huge_nested_arrays": {
+        "type": "array",
+        "minItems": 1000,
+        "items": {"type": "array", "minItems": 1000},
+    },
+    "all_of_closed_object_conflict": {
+        "allOf": [
+            {"type": "object", "properties": {"a": {}}, "additionalProperties": False},
+            {"properties": {"b": {}}, "required": ["b"]},
+        ]
+    },
 }
 
 
@@ -550,12 +691,73 @@ def test_unsatisfiable_schemas_raise(name: str) -> None:
         gen(UNSATISFIABLE[name], 0)
 
 
+def test_tuples_fill_every_prefix_position() -> None:
+    schema: Schema = {"type": "array", "prefixItems": [{"type": "string"}] * 5}
+    for seed in SEEDS:
+        value = gen(schema, seed)
+        assert isinstance(value, list)
+        assert len(value) == 5
+
+
+def test_older_draft_spellings() -> None:
+    schema: Schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": {"n": {"type": "number", "minimum": 0, "exclusiveMinimum": True}},
+        "type": "array",
+        "items": [{"$ref": "#/definitions/n"}, {"type": "string"}],
+        "additionalItems": False,
+        "minItems": 2,
+    }
+    validator = Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    for seed in SEEDS:
+        validator.validate(gen(schema, seed))
+
+
+_HASH_SEED_SCRIPT = """
+import importlib.util, json, random, sys
+spec = importlib.util.spec_from_file_location("json_instance", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+schema = json.loads(sys.argv[2])
+words = ["a", "b", "c"]
+print(json.dumps([module.make_instance(schema, random.Random(s), words) for s in range(20)]))
+"""
+
+
+def test_output_does_not_depend_on_the_hash_seed() -> None:
+    path = Path(json_instance.__file__)
+    schema = json.dumps(
+        {
+            "type": "object",
+            "properties": {"w": {"$ref": "#/$defs/w"}, "c": {"$ref": "#/$defs/c"}},
+            "required": ["w", "c"],
+            "$defs": {"w": WEATHER, "c": HAND_WRITTEN["all_of_closed_object"]},
+        }
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _HASH_SEED_SCRIPT, str(path), schema],
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1
+
+
 # ---------------------------------------------------------------- random schemas
 
 _NAMES = st.text(alphabet="abcdefghij_", min_size=1, max_size=6)
 _PATTERNS = (
-    r"^[A-Z]{3}-\d{4}$", r"^[a-z]+$", r"^\d{3}(-\d{2})?$", "^(red|green|blue)$", "[0-9]",
-    r"^[A-Za-z0-9_]{2,12}$", r"^v\d+\.\d+\.\d+$",
+    r"^[A-Z]{3}-\d{4}$",
+    r"^[a-z]+$",
+    r"^\d{3}(-\d{2})?$",
+    "^(red|green|blue)$",
+    "[0-9]",
+    r"^[A-Za-z0-9_]{2,12}$",
+    r"^v\d+\.\d+\.\d+$",
 )
 _FORMATS = ("date-time", "date", "time", "email", "uri", "uuid", "ipv4", "hostname")
 _SCALARS = st.one_of(
@@ -569,7 +771,11 @@ _SCALARS = st.one_of(
 _DEFS: Schema = {
     "positive": {"type": "integer", "minimum": 1},
     "label": {"type": "string", "minLength": 1, "maxLength": 12},
-    "pair": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}], "minItems": 2},
+    "pair": {
+        "type": "array",
+        "prefixItems": [{"type": "string"}, {"type": "number"}],
+        "minItems": 2,
+    },
 }
 
 
@@ -593,12 +799,12 @@ def _integer_schema(draw: st.DrawFn) -> Schema:
     schema: Schema = {"type": "integer"}
     step = draw(st.none() | st.integers(1, 50))
     width = draw(st.integers(2 * (step or 1) + 2, 10_000))
-    lo = draw(st.none() | st.integers(-10**9, 10**9))
+    lo = draw(st.none() | st.integers(-(10**9), 10**9))
     if lo is not None:
         schema[draw(st.sampled_from(["minimum", "exclusiveMinimum"]))] = lo
     if draw(st.booleans()):
         bound = "maximum" if draw(st.booleans()) else "exclusiveMaximum"
-        schema[bound] = (lo if lo is not None else draw(st.integers(-10**9, 10**9))) + width
+        schema[bound] = (lo if lo is not None else draw(st.integers(-(10**9), 10**9))) + width
     if step is not None:
         schema["multipleOf"] = step
     return schema
@@ -643,7 +849,9 @@ def _object_schema(draw: st.DrawFn, children: st.SearchStrategy[Schema]) -> Sche
     if draw(st.booleans()):
         schema["minProperties"] = draw(st.integers(0, len(props)))
     if draw(st.booleans()):
-        schema["maxProperties"] = draw(st.integers(max(len(required), schema.get("minProperties", 0)), 8))
+        schema["maxProperties"] = draw(
+            st.integers(max(len(required), schema.get("minProperties", 0)), 8)
+        )
     return schema
 
 
@@ -666,15 +874,16 @@ def _array_schema(draw: st.DrawFn, children: st.SearchStrategy[Schema]) -> Schem
     return schema
 
 
+_TYPED_BRANCHES: list[Schema] = [
+    {"type": "string", "maxLength": 10},
+    {"type": "integer", "minimum": 0},
+    {"type": "boolean"},
+    {"type": "null"},
+    {"type": "array", "maxItems": 2},
+    {"type": "object", "properties": {"k": {"type": "integer"}}},
+]
 _DISJOINT_TYPES = st.lists(
-    st.sampled_from([
-        {"type": "string", "maxLength": 10},
-        {"type": "integer", "minimum": 0},
-        {"type": "boolean"},
-        {"type": "null"},
-        {"type": "array", "maxItems": 2},
-        {"type": "object", "properties": {"k": {"type": "integer"}}},
-    ]),
+    st.sampled_from(_TYPED_BRANCHES),
     min_size=1,
     max_size=4,
     unique_by=lambda s: str(s["type"]),

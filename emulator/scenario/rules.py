@@ -1,0 +1,264 @@
+"""Rules: a name, a match (predicates on the neutral request), and replies.
+
+Every predicate is a small named check that returns ``None`` when it holds or a
+sentence saying why not; that sentence is what the nearest-miss report shows.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from emulator.neutral import NeutralRequest
+from emulator.scenario.replies import ReplySpec
+
+Exhausted = Literal["repeat_last", "cycle", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchContext:
+    """What a predicate may look at besides the request."""
+
+    request: NeutralRequest
+    fired: int
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+Predicate = Callable[[MatchContext], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatcher:
+    """``contains`` (case-insensitive substring), ``regex`` (search, named groups kept),
+    or ``equals``."""
+
+    contains: str | None = None
+    regex: re.Pattern[str] | None = None
+    equals: str | None = None
+
+    def check(self, what: str, text: str, groups: dict[str, str]) -> str | None:
+        if self.equals is not None and text != self.equals:
+            return f"{what} is {_clip(text)!r}, not {self.equals!r}"
+        if self.contains is not None and self.contains.lower() not in text.lower():
+            return f"{what} {_clip(text)!r} does not contain {self.contains!r}"
+        if self.regex is not None:
+            found = self.regex.search(text)
+            if found is None:
+                return f"{what} {_clip(text)!r} does not match /{self.regex.pattern}/"
+            groups.update({k: v for k, v in found.groupdict().items() if v is not None})
+        return None
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _last_user_text(request: NeutralRequest) -> str:
+    """The newest user message that says something (tool-result-only turns are skipped)."""
+    for message in reversed(request.messages):
+        if message.role == "user" and message.text.strip():
+            return message.text
+    if request.api == "complete" and request.messages:
+        return request.messages[-1].text
+    return ""
+
+
+def text_predicate(
+    what: str, matcher: TextMatcher, pick: Callable[[NeutralRequest], str]
+) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        return matcher.check(what, pick(ctx.request), ctx.groups)
+
+    return check
+
+
+def last_user_text(matcher: TextMatcher) -> Predicate:
+    return text_predicate("last user text", matcher, _last_user_text)
+
+
+def system_text(matcher: TextMatcher) -> Predicate:
+    return text_predicate("system text", matcher, lambda r: r.system)
+
+
+def any_text(matcher: TextMatcher) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        texts = [ctx.request.system, *(m.text for m in ctx.request.messages)]
+        for text in texts:
+            if matcher.check("a message", text, ctx.groups) is None:
+                return None
+        return f"no message text matches {_describe(matcher)}"
+
+    return check
+
+
+def _describe(matcher: TextMatcher) -> str:
+    if matcher.regex is not None:
+        return f"/{matcher.regex.pattern}/"
+    return repr(matcher.contains if matcher.contains is not None else matcher.equals)
+
+
+def api_is(apis: frozenset[str]) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        if ctx.request.api in apis:
+            return None
+        return f"api is {ctx.request.api!r}, not one of {sorted(apis)}"
+
+    return check
+
+
+def model_glob(patterns: tuple[str, ...]) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        model = ctx.request.model
+        if any(fnmatch.fnmatchcase(model, p) for p in patterns):
+            return None
+        return f"model {model!r} does not match {', '.join(patterns)}"
+
+    return check
+
+
+def tools_offered(names: tuple[str, ...]) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        offered = {t.name for t in ctx.request.tools}
+        missing = [n for n in names if n not in offered]
+        return f"tools {missing} are not offered (offered: {sorted(offered)})" if missing else None
+
+    return check
+
+
+def tool_result(expected: bool | str) -> Predicate:
+    """``True``: the last turn carries a tool result; ``False``: it does not;
+    a name: it carries a result of that tool."""
+
+    def check(ctx: MatchContext) -> str | None:
+        results = ctx.request.last_tool_results
+        if expected is True:
+            return None if results else "the last turn carries no tool result"
+        if expected is False:
+            return "the last turn carries a tool result" if results else None
+        names = [r.tool_name for r in results]
+        return None if expected in names else f"the last turn has no result of tool {expected!r}"
+
+    return check
+
+
+def header_values(expected: Mapping[str, TextMatcher]) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        for name, matcher in expected.items():
+            value = ctx.request.headers.get(name)
+            if value is None:
+                return f"header {name!r} is missing"
+            failure = matcher.check(f"header {name!r}", value, ctx.groups)
+            if failure:
+                return failure
+        return None
+
+    return check
+
+
+def metadata_values(expected: Mapping[str, TextMatcher]) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        for name, matcher in expected.items():
+            value = ctx.request.metadata.get(name)
+            if value is None:
+                return f"metadata {name!r} is missing"
+            failure = matcher.check(f"metadata {name!r}", str(value), ctx.groups)
+            if failure:
+                return failure
+        return None
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Integer comparisons: all given bounds must hold."""
+
+    eq: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+
+    def failure(self, what: str, value: int) -> str | None:
+        checks = (
+            (self.eq, value == self.eq, "=="),
+            (self.lt, self.lt is not None and value < self.lt, "<"),
+            (self.lte, self.lte is not None and value <= self.lte, "<="),
+            (self.gt, self.gt is not None and value > self.gt, ">"),
+            (self.gte, self.gte is not None and value >= self.gte, ">="),
+        )
+        for bound, holds, op in checks:
+            if bound is not None and not holds:
+                return f"{what} is {value}, not {op} {bound}"
+        return None
+
+
+def turn_index(bounds: Bounds) -> Predicate:
+    """Turn = how many assistant turns the conversation already holds (0 for the first call)."""
+
+    def check(ctx: MatchContext) -> str | None:
+        turns = sum(1 for m in ctx.request.messages if m.role == "assistant")
+        if ctx.request.prefill:
+            turns -= 1
+        return bounds.failure("turn", turns)
+
+    return check
+
+
+def fired_times(bounds: Bounds) -> Predicate:
+    def check(ctx: MatchContext) -> str | None:
+        return bounds.failure("times fired", ctx.fired)
+
+    return check
+
+
+def no_result_for(tool_names: tuple[str, ...]) -> Predicate:
+    """Implicit guard of a tool-calling rule: once the result of its call is in the
+    conversation's last turn, it does not fire again (no re-fired tool loops)."""
+
+    def check(ctx: MatchContext) -> str | None:
+        answered = {r.tool_name for r in ctx.request.last_tool_results}
+        repeated = [n for n in tool_names if n in answered]
+        if repeated:
+            return f"the last turn already answers its tool call ({', '.join(repeated)})"
+        return None
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPredicate:
+    field: str
+    check: Predicate
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    predicates: tuple[NamedPredicate, ...]
+    replies: tuple[ReplySpec, ...]
+    on_exhausted: Exhausted = "repeat_last"
+    source: str = ""
+
+    def failures(self, ctx: MatchContext) -> list[tuple[str, str]]:
+        """(field, why) for every predicate that does not hold; empty when the rule matches."""
+        found: list[tuple[str, str]] = []
+        for predicate in self.predicates:
+            why = predicate.check(ctx)
+            if why is not None:
+                found.append((predicate.field, why))
+        return found
+
+    def reply_for(self, fired: int) -> ReplySpec | None:
+        """The reply for this rule's ``fired``-th firing (0-based), or None when exhausted."""
+        count = len(self.replies)
+        if fired < count:
+            return self.replies[fired]
+        if self.on_exhausted == "cycle":
+            return self.replies[fired % count]
+        if self.on_exhausted == "repeat_last":
+            return self.replies[-1]
+        return None

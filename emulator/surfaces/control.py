@@ -1,0 +1,154 @@
+"""The control plane under /_emulator/: scenarios, journal, reset.
+
+Closed to any client but loopback unless ``--admin-token`` is set; then every
+call needs ``Authorization: Bearer <token>``, from any address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from aiohttp import web
+
+from emulator import jsonvalue
+from emulator.errors import ApiError, invalid_request
+from emulator.keys import RUNTIME
+from emulator.respond import json_response
+from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario, parse_text
+from emulator.surfaces.common import read_body
+from emulator.surfaces.routing import CONTROL_PREFIX
+
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def _is_loopback(remote: str | None) -> bool:
+    if not remote:
+        return False
+    try:
+        return ipaddress.ip_address(remote.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def check_access(http: web.Request) -> None:
+    token = http.app[RUNTIME].config.admin_token
+    if token:
+        given = http.headers.get("Authorization", "")
+        scheme, _, value = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+            raise ApiError(401, "the control API needs Authorization: Bearer <admin token>")
+        return
+    if not _is_loopback(http.remote):
+        raise ApiError(
+            403,
+            "the control API answers loopback clients only; start with --admin-token to open it",
+        )
+
+
+async def _scenario_from_body(http: web.Request, name: str | None) -> Scenario:
+    runtime = http.app[RUNTIME]
+    raw = await read_body(http, runtime.config.max_body_bytes)
+    source = f"{CONTROL_PREFIX}/scenarios"
+    try:
+        if http.content_type in _YAML_TYPES:
+            scenario = parse_text(
+                raw.decode("utf-8", "replace"), source + ".yaml", name or "posted"
+            )
+        else:
+            try:
+                parsed = jsonvalue.loads(raw)
+            except jsonvalue.JSONDecodeError as err:
+                raise invalid_request(f"the body is not valid JSON: {err}") from err
+            if isinstance(parsed, dict) and name is not None:
+                parsed = {**parsed, "name": name}
+            scenario = parse_scenario(parsed, source, name or "posted")
+    except ScenarioError as err:
+        raise invalid_request(str(err)) from err
+    return scenario
+
+
+def _describe(http: web.Request) -> list[dict[str, object]]:
+    return [
+        {
+            "name": s.name,
+            "source": s.source,
+            "rules": [rule.name for rule in s.rules],
+            "has_default": s.default is not None,
+        }
+        for s in http.app[RUNTIME].engine.scenarios
+    ]
+
+
+async def list_scenarios(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    return json_response({"scenarios": _describe(http)}, {})
+
+
+async def add_scenario(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    name = http.match_info.get("name")
+    scenario = await _scenario_from_body(http, name)
+    http.app[RUNTIME].engine.load([scenario])
+    return json_response({"loaded": scenario.name, "rules": len(scenario.rules)}, {}, status=201)
+
+
+async def delete_scenario(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    name = http.match_info["name"]
+    if not http.app[RUNTIME].engine.remove(name):
+        raise ApiError(404, f"no scenario named {name!r}")
+    return web.Response(status=204)
+
+
+async def delete_all_scenarios(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    http.app[RUNTIME].engine.clear()
+    return web.Response(status=204)
+
+
+async def reset(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    http.app[RUNTIME].reset()
+    return web.Response(status=204)
+
+
+def _since(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        return float(raw)
+    except ValueError as err:
+        raise invalid_request("since: expected Unix seconds") from err
+
+
+async def read_journal(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    journal = http.app[RUNTIME].journal
+    query = http.query
+    entries = journal.entries(
+        api=query.get("api"),
+        path=query.get("path"),
+        test_id=query.get("test_id"),
+        since=_since(query.get("since")),
+    )
+    body = {"entries": [e.to_json() for e in entries], "dropped": journal.dropped}
+    return json_response(body, {})
+
+
+async def clear_journal(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    http.app[RUNTIME].journal.clear()
+    return web.Response(status=204)
+
+
+def add_control_routes(router: web.UrlDispatcher) -> None:
+    base = CONTROL_PREFIX
+    router.add_get(base + "/scenarios", list_scenarios, allow_head=False)
+    router.add_post(base + "/scenarios", add_scenario)
+    router.add_delete(base + "/scenarios", delete_all_scenarios)
+    router.add_put(base + "/scenarios/{name}", add_scenario)
+    router.add_delete(base + "/scenarios/{name}", delete_scenario)
+    router.add_post(base + "/reset", reset)
+    router.add_get(base + "/journal", read_journal, allow_head=False)
+    router.add_delete(base + "/journal", clear_journal)

@@ -1,0 +1,119 @@
+"""The /_emulator control API from a plain HTTP client, and the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from aiohttp.test_utils import make_mocked_request
+
+from conftest import Control
+from emulator.config import EmulatorConfig
+from emulator.errors import ApiError
+from emulator.surfaces.control import check_access
+from emulator.testing import EmulatorThread
+from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS
+
+MESSAGE = {"model": CLAUDE, "max_tokens": 20, "messages": [{"role": "user", "content": "hello"}]}
+SCENARIO = {"name": "hello", "rules": [{"name": "hi", "reply": {"text": "Hi there"}}]}
+
+
+def test_load_list_replace_delete(control: Control, http: httpx.Client) -> None:
+    assert http.get("/_emulator/scenarios").json() == {"scenarios": []}
+    control.load(SCENARIO)
+    listed = http.get("/_emulator/scenarios").json()["scenarios"]
+    assert listed == [
+        {"name": "hello", "source": "/_emulator/scenarios", "rules": ["hi"], "has_default": False}
+    ]
+    reply = http.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS).json()
+    assert reply["content"] == [{"type": "text", "text": "Hi there"}]
+    replaced = http.put(
+        "/_emulator/scenarios/hello",
+        content="rules:\n  - name: yo\n    reply: {text: Yo}\n",
+        headers={"content-type": "application/yaml"},
+    )
+    assert replaced.status_code == 201 and replaced.json() == {"loaded": "hello", "rules": 1}
+    reply = http.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS).json()
+    assert reply["content"][0]["text"] == "Yo"
+    assert http.delete("/_emulator/scenarios/hello").status_code == 204
+    assert http.delete("/_emulator/scenarios/hello").status_code == 404
+    reply = http.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS).json()
+    assert reply["content"][0]["text"] != "Yo"
+
+
+def test_bad_scenario_names_rule_and_field(control: Control, http: httpx.Client) -> None:
+    bad = {"name": "b", "rules": [{"name": "r1", "reply": {"text": "x"}, "match": {"turn": "two"}}]}
+    response = http.post("/_emulator/scenarios", json=bad)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert message.startswith("/_emulator/scenarios: rule 'r1' (rules[0]): match.turn:")
+
+
+def test_journal_records_and_redacts(control: Control, http: httpx.Client) -> None:
+    headers = {**ANTHROPIC_HEADERS, "x-gateway-auth": "secret", "x-emulator-test-id": "j1"}
+    http.post("/v1/messages", json=MESSAGE, headers=headers)
+    http.post(
+        "/v1/chat/completions",
+        json={"model": GPT, "messages": [{"role": "user", "content": "x"}]},
+        headers={**OPENAI_HEADERS, "x-emulator-test-id": "j1"},
+    )
+    entries = control.journal(test_id="j1")
+    assert [e["api"] for e in entries] == ["messages", "chat"]
+    first = entries[0]
+    assert first["headers"]["x-api-key"] == "[redacted]"
+    assert first["headers"]["x-gateway-auth"] == "[redacted]"
+    assert entries[1]["headers"]["authorization"] == "[redacted]"
+    assert first["body"] == MESSAGE
+    assert first["status"] == 200 and first["path"] == "/v1/messages"
+    assert first["response_body"]["type"] == "message"
+    assert first["usage"]["output_tokens"] > 0
+    assert control.journal(api="chat", test_id="j1")[0]["path"] == "/v1/chat/completions"
+    assert control.journal(path="/v1/complete", test_id="j1") == []
+    later = control.journal(since=str(first["time"] + 3600))
+    assert later == []
+    assert http.delete("/_emulator/journal").status_code == 204
+    assert control.journal() == []
+
+
+def test_journal_records_errors_and_streams(control: Control, http: httpx.Client) -> None:
+    http.post(
+        "/v1/messages",
+        json={"model": CLAUDE, "messages": MESSAGE["messages"]},
+        headers=ANTHROPIC_HEADERS,
+    )
+    with http.stream(
+        "POST", "/v1/messages", json={**MESSAGE, "stream": True}, headers=ANTHROPIC_HEADERS
+    ) as r:
+        r.read()
+    bad, streamed = control.journal()
+    assert bad["status"] == 400 and bad["error"] == "max_tokens: Field required"
+    assert streamed["stream"] is True and streamed["stream_events"] > 5
+
+
+@pytest.fixture(scope="module")
+def bounded_server() -> Iterator[EmulatorThread]:
+    with EmulatorThread(EmulatorConfig(port=0, journal_size=3, admin_token="s3cret")) as running:
+        yield running
+
+
+def test_admin_token_required_and_journal_bounded(bounded_server: EmulatorThread) -> None:
+    with httpx.Client(base_url=bounded_server.base_url) as client:
+        for _ in range(5):
+            client.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS)
+        assert client.get("/_emulator/journal").status_code == 401
+        wrong = client.get("/_emulator/journal", headers={"authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        good = client.get("/_emulator/journal", headers={"authorization": "Bearer s3cret"})
+        assert good.status_code == 200
+        body = good.json()
+        assert len(body["entries"]) == 3 and body["dropped"] == 2
+        assert [e["id"] for e in body["entries"]] == [3, 4, 5]
+
+
+def test_non_loopback_refused_without_token() -> None:
+    with EmulatorThread(EmulatorConfig(port=0)) as running:
+        request = make_mocked_request("GET", "/_emulator/journal", app=running.app)
+        with pytest.raises(ApiError) as refused:
+            check_access(request)  # a mocked request has no peer address: not loopback
+        assert refused.value.status == 403

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.catalogue import Catalogue
-from emulator.clock import Clock, SystemClock
+from emulator.clock import AdjustableClock, Clock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.guard import guard
 from emulator.journal import Journal
@@ -34,7 +34,7 @@ def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runt
         engine=ScenarioEngine(
             TextPool.build(config.seed), config.seed, default_timing=parse_latency(config.latency)
         ),
-        clock=clock or SystemClock(),
+        clock=clock or AdjustableClock(SystemClock()),
         journal=Journal(config.journal_size),
         startup_scenarios=scenarios,
     )

@@ -67,6 +67,7 @@ class Catalogue:
     models: tuple[ModelInfo, ...]
     by_name: Mapping[str, ModelInfo]
     accept_any: bool = False
+    default_cache_min: int = 1024
 
     def lookup(self, name: str) -> ModelInfo | None:
         found = self.by_name.get(name)
@@ -81,13 +82,15 @@ class Catalogue:
         return [m for m in self.models if m.provider == provider]
 
     @classmethod
-    def from_models(cls, models: Iterable[ModelInfo], *, accept_any: bool = False) -> Catalogue:
+    def from_models(
+        cls, models: Iterable[ModelInfo], *, accept_any: bool = False, default_cache_min: int = 1024
+    ) -> Catalogue:
         ordered = tuple(models)
         by_name: dict[str, ModelInfo] = {}
         for model in ordered:
             for name in (model.id, *model.aliases):
                 by_name[name] = model
-        return cls(ordered, by_name, accept_any)
+        return cls(ordered, by_name, accept_any, default_cache_min)
 
     @classmethod
     def load(cls, path: Path | None = None, *, accept_any: bool = False) -> Catalogue:
@@ -103,7 +106,7 @@ class Catalogue:
             _parse_model(entry, default_min, f"{source}: models[{i}]")
             for i, entry in enumerate(raw["models"])
         ]
-        return cls.from_models(models, accept_any=accept_any)
+        return cls.from_models(models, accept_any=accept_any, default_cache_min=default_min)
 
 
 def _parse_model(entry: object, default_min: int, where: str) -> ModelInfo:

@@ -17,6 +17,26 @@ class SystemClock:
         return time.time()
 
 
+class AdjustableClock:
+    """Another clock moved forward by an offset: the control API's "advance the clock"
+    on a server that runs on real time."""
+
+    def __init__(self, base: Clock) -> None:
+        self._base = base
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return self._base.now() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock cannot go backwards")
+        self.offset += seconds
+
+    def reset(self) -> None:
+        self.offset = 0.0
+
+
 class ManualClock:
     """A clock that moves only when told to: tests advance it instead of sleeping."""
 

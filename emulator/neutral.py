@@ -100,6 +100,8 @@ class NeutralRequest:
     metadata: JSONObject = field(default_factory=dict)
     blocks: tuple[PromptBlock, ...] = ()
     prompt_tokens: int = 0
+    cache_breakpoints: tuple[tuple[int, CacheTtl], ...] = ()
+    cache_partition: str = ""
     body: JSONObject = field(default_factory=dict)
 
     @property

@@ -72,10 +72,12 @@ async def answer(
     http: web.Request,
     request: NeutralRequest,
     renderer: Renderer,
-    prompt: PromptUsage,
     headers: Mapping[str, str],
 ) -> web.StreamResponse:
-    """Pick the outcome for ``request``, note it in the journal, and send it."""
+    """Pick the outcome for ``request``, account its prompt, note it in the journal, send it.
+
+    The prompt cache is consulted only for an answer that generates: a scripted error
+    neither reads nor writes cache entries, as a refused request would not."""
     runtime = http.app[RUNTIME]
     picked = runtime.engine.pick(request)
     exchange = http[EXCHANGE]
@@ -84,6 +86,8 @@ async def answer(
     exchange.rule = picked.rule
     exchange.scenario = picked.scenario
     exchange.nearest_miss = [miss.to_json() for miss in picked.nearest_miss]
+    generates = not isinstance(picked.outcome, ErrorReply)
+    prompt = runtime.prompt_usage(request) if generates else PromptUsage(request.prompt_tokens)
     return await respond(
         http,
         request=request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from emulator.accounting.prompt_cache import PromptCacheStore, owner_of
 from emulator.accounting.usage import PromptUsage
 from emulator.catalogue import Catalogue
 from emulator.clock import Clock
@@ -23,6 +24,7 @@ class Runtime:
     engine: ScenarioEngine
     clock: Clock
     journal: Journal = field(default_factory=Journal)
+    prompt_cache: PromptCacheStore = field(default_factory=PromptCacheStore)
     startup_scenarios: list[Scenario] = field(default_factory=list)
     internal_errors: list[BaseException] = field(default_factory=list)
 
@@ -31,7 +33,40 @@ class Runtime:
         self.engine.clear()
         self.engine.load(self.startup_scenarios)
         self.journal.clear()
+        self.prompt_cache.clear()
         self.internal_errors.clear()
+        reset_clock = getattr(self.clock, "reset", None)
+        if reset_clock is not None:
+            reset_clock()
 
     def prompt_usage(self, request: NeutralRequest) -> PromptUsage:
+        """How the prompt splits into fresh input, cache writes and cache reads."""
+        info = request.model_info
+        model = info.id if info is not None else request.model
+        now = self.clock.now()
+        if request.api == "messages":
+            return self.prompt_cache.account_anthropic(
+                owner=owner_of(request.api_key),
+                model=model,
+                blocks=request.blocks,
+                breakpoints=request.cache_breakpoints,
+                min_tokens=info.cache_min_tokens
+                if info is not None
+                else self.catalogue.default_cache_min,
+                now=now,
+            )
+        if request.api == "chat":
+            return self.prompt_cache.account_openai(
+                owner=owner_of(request.api_key, request.cache_partition),
+                model=model,
+                blocks=request.blocks,
+                now=now,
+            )
         return PromptUsage(input_tokens=request.prompt_tokens)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move time forward for TTLs; a clock that cannot move raises TypeError."""
+        advance = getattr(self.clock, "advance", None)
+        if advance is None:
+            raise TypeError(f"{type(self.clock).__name__} cannot be advanced")
+        advance(seconds)

@@ -143,6 +143,4 @@ async def create_completion(http: web.Request) -> web.StreamResponse:
     renderer = CompleteRenderer(
         request.model, ids.completion_id(), ids.log_id(), version, request_id
     )
-    return await answer(
-        http, request, renderer, PromptUsage(request.prompt_tokens), anthropic_headers(request_id)
-    )
+    return await answer(http, request, renderer, anthropic_headers(request_id))

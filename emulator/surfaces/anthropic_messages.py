@@ -62,9 +62,7 @@ async def create_message(http: web.Request) -> web.StreamResponse:
     request = await read_anthropic_request(http, rt, "anthropic_messages_request", count_only=False)
     request_id = http[REQUEST_ID]
     renderer = MessagesRenderer(request.model, ids.message_id(), request_id)
-    return await answer(
-        http, request, renderer, rt.prompt_usage(request), anthropic_headers(request_id)
-    )
+    return await answer(http, request, renderer, anthropic_headers(request_id))
 
 
 async def count_tokens(http: web.Request) -> web.StreamResponse:

@@ -133,6 +133,7 @@ def parse_messages_body(
     blocks = anthropic_prompt_blocks(body)
     prompt_tokens = sum(b.tokens for b in blocks)
     rules.check_prompt_length(prompt_tokens, info)
+    breakpoints = rules.cache_breakpoints(body, blocks)
     messages = _messages(raw_messages)
     prefill = messages[-1].text if messages[-1].role == "assistant" else ""
     system = body.get("system")
@@ -161,5 +162,6 @@ def parse_messages_body(
         metadata=metadata if isinstance(metadata, dict) else {},
         blocks=blocks,
         prompt_tokens=prompt_tokens,
+        cache_breakpoints=breakpoints,
         body=body,
     )

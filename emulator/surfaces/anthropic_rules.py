@@ -6,9 +6,15 @@ the reference gives: model, limits, thinking, tools, message pairing, length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from emulator.catalogue import ModelInfo
 from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject
+from emulator.neutral import CacheTtl, PromptBlock
+
+MAX_CACHE_BREAKPOINTS = 4
+_UNMARKABLE = ("thinking", "redacted_thinking")
 
 THINKING_MIN_BUDGET = 1024
 _THINKING_DOCS = (
@@ -178,3 +184,50 @@ def check_prompt_length(tokens: int, info: ModelInfo | None) -> None:
         raise invalid_request(
             f"prompt is too long: {tokens} tokens > {info.context_window} maximum"
         )
+
+
+def _last_cacheable(blocks: Sequence[PromptBlock]) -> int | None:
+    for position in range(len(blocks) - 1, -1, -1):
+        source = blocks[position].source
+        if isinstance(source, dict) and source.get("type") in _UNMARKABLE:
+            continue
+        return position
+    return None
+
+
+def cache_breakpoints(
+    body: JSONObject, blocks: Sequence[PromptBlock]
+) -> tuple[tuple[int, CacheTtl], ...]:
+    """(block position, TTL) of every breakpoint, explicit and automatic, checked as the
+    real API checks them: at most 4, and no 1-hour breakpoint after a 5-minute one."""
+    marks: dict[int, CacheTtl] = {
+        i: block.cache_ttl for i, block in enumerate(blocks) if block.cache_ttl is not None
+    }
+    automatic = body.get("cache_control")
+    if isinstance(automatic, dict):
+        ttl: CacheTtl = "1h" if automatic.get("ttl") == "1h" else "5m"
+        last = _last_cacheable(blocks)
+        if last is not None and last in marks and marks[last] != ttl:
+            raise invalid_request(
+                f"{blocks[last].path}.cache_control.ttl: the top-level cache_control ttl='{ttl}' "
+                f"conflicts with ttl='{marks[last]}' on the last cacheable block."
+            )
+        if last is not None:
+            marks.setdefault(last, ttl)
+    if len(marks) > MAX_CACHE_BREAKPOINTS:
+        raise invalid_request(
+            f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {len(marks)}."
+        )
+    ordered = sorted(marks.items())
+    seen_short = False
+    for position, ttl in ordered:
+        if ttl == "5m":
+            seen_short = True
+        elif seen_short:
+            raise invalid_request(
+                f"{blocks[position].path}.cache_control.ttl: a ttl='1h' cache_control block must "
+                "not come after a ttl='5m' cache_control block. Note that blocks are processed "
+                "in the following order: `tools`, `system`, `messages`."
+            )
+    return tuple(ordered)

@@ -142,6 +142,42 @@ async def clear_journal(http: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
 
 
+async def read_cache(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    runtime = http.app[RUNTIME]
+    now = runtime.clock.now()
+    entries = [e.to_json(now) for e in runtime.prompt_cache.entries(now)]
+    return json_response({"entries": entries, "now": now}, {})
+
+
+async def clear_cache(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    http.app[RUNTIME].prompt_cache.clear()
+    return web.Response(status=204)
+
+
+async def read_clock(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    return json_response({"now": http.app[RUNTIME].clock.now()}, {})
+
+
+async def advance_clock(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    runtime = http.app[RUNTIME]
+    raw = await read_body(http, runtime.config.max_body_bytes)
+    try:
+        seconds = jsonvalue.loads(raw or b"{}").get("seconds")
+    except (jsonvalue.JSONDecodeError, AttributeError) as err:
+        raise invalid_request('expected a JSON body like {"seconds": 300}') from err
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise invalid_request("seconds: expected a number >= 0")
+    try:
+        runtime.advance_clock(float(seconds))
+    except TypeError as err:
+        raise invalid_request(str(err)) from err
+    return json_response({"now": runtime.clock.now()}, {})
+
+
 def add_control_routes(router: web.UrlDispatcher) -> None:
     base = CONTROL_PREFIX
     router.add_get(base + "/scenarios", list_scenarios, allow_head=False)
@@ -152,3 +188,7 @@ def add_control_routes(router: web.UrlDispatcher) -> None:
     router.add_post(base + "/reset", reset)
     router.add_get(base + "/journal", read_journal, allow_head=False)
     router.add_delete(base + "/journal", clear_journal)
+    router.add_get(base + "/cache", read_cache, allow_head=False)
+    router.add_delete(base + "/cache", clear_cache)
+    router.add_get(base + "/clock", read_clock, allow_head=False)
+    router.add_post(base + "/clock/advance", advance_clock)

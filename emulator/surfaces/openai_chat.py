@@ -50,6 +50,4 @@ async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     options = body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
     renderer = ChatRenderer(header, bool(options.get("include_usage")))
-    return await answer(
-        http, request, renderer, rt.prompt_usage(request), openai_headers(http[REQUEST_ID])
-    )
+    return await answer(http, request, renderer, openai_headers(http[REQUEST_ID]))

@@ -252,5 +252,6 @@ def parse_chat_body(
         metadata=metadata if isinstance(metadata, dict) else {},
         blocks=blocks,
         prompt_tokens=prompt_tokens,
+        cache_partition=str(body.get("prompt_cache_key") or ""),
         body=body,
     )

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import threading
+
+from emulator.accounting.prompt_cache import PromptCacheStore, owner_of
+from emulator.neutral import PromptBlock
+
+
+def _blocks(*texts: str, tokens: int = 600) -> tuple[PromptBlock, ...]:
+    return tuple(PromptBlock("text", {"type": "text", "text": t}, tokens) for t in texts)
+
+
+def test_lru_capacity_evicts_oldest() -> None:
+    store = PromptCacheStore(capacity=2)
+    for name in ("a", "b", "c"):
+        store.account_anthropic(
+            owner="o",
+            model="m",
+            blocks=_blocks(name, "x"),
+            breakpoints=[(1, "5m")],
+            min_tokens=1,
+            now=0,
+        )
+    assert len(store.entries(0)) == 2
+    again = store.account_anthropic(
+        owner="o", model="m", blocks=_blocks("a", "x"), breakpoints=[(1, "5m")], min_tokens=1, now=1
+    )
+    assert again.cache_read_tokens == 0 and again.cache_creation_tokens == 1200
+
+
+def test_openai_prefix_and_partition() -> None:
+    store = PromptCacheStore()
+    first = store.account_openai(owner="o", model="m", blocks=_blocks("s", "q1"), now=0)
+    assert (first.input_tokens, first.cache_read_tokens) == (1200, 0)
+    second = store.account_openai(owner="o", model="m", blocks=_blocks("s", "q2"), now=10)
+    assert second.cache_read_tokens == 0  # the shared prefix (600) is under 1,024 tokens
+    third = store.account_openai(owner="o", model="m", blocks=_blocks("s", "q1", "q3"), now=20)
+    assert third.cache_read_tokens == 1152  # 1,200 shared: 9 blocks of 128
+    other = store.account_openai(owner="p", model="m", blocks=_blocks("s", "q1", "q3"), now=20)
+    assert other.cache_read_tokens == 0
+    expired = store.account_openai(
+        owner="o", model="m", blocks=_blocks("s", "q1", "q3"), now=20 + 601
+    )
+    assert expired.cache_read_tokens == 0
+
+
+def test_owner_labels_hide_keys_and_partition() -> None:
+    assert owner_of("sk-1") != owner_of("sk-2")
+    assert owner_of("sk-1", "a") != owner_of("sk-1", "b")
+    assert "sk-1" not in owner_of("sk-1")
+
+
+def test_concurrent_requests_keep_the_invariant() -> None:
+    store = PromptCacheStore(capacity=50)
+    failures: list[str] = []
+
+    def worker(index: int) -> None:
+        for step in range(200):
+            blocks = _blocks("shared", f"t{index}-{step % 7}", tokens=300)
+            usage = store.account_anthropic(
+                owner="o",
+                model="m",
+                blocks=blocks,
+                breakpoints=[(0, "5m"), (1, "5m")],
+                min_tokens=100,
+                now=float(step),
+            )
+            if usage.total_tokens != 600:
+                failures.append(repr(usage))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

@@ -15,6 +15,8 @@ from emulator.config import EmulatorConfig
 from emulator.schemas import SchemaSet, default_schema_dir
 from emulator.testing import EmulatorThread
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def schema_set() -> SchemaSet:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import __version__
+from emulator import __version__, logs
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
 from emulator.scenario.loader import ScenarioError, load_folder
@@ -52,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="accepted API key (repeatable); without it any non-empty key is accepted",
     )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--log-format", choices=["text", "json"], help="log lines as text (default) or JSON"
+    )
     serve.add_argument(
         "--latency",
         help="stream pacing: none (default), fast, realistic, or "
@@ -132,9 +134,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         config = EmulatorConfig.from_args(args, env)
     except ConfigError as err:
         parser.error(str(err))
-    logging.basicConfig(
-        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(config.log_level, config.log_format)
     try:
         asyncio.run(serve(config))
     except ScenarioError as err:

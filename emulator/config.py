@@ -30,6 +30,7 @@ class EmulatorConfig:
     fixtures: Path | None = None
     api_keys: tuple[str, ...] = ()
     log_level: str = "info"
+    log_format: str = "text"
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     strict: bool = False
     accept_any_model: bool = False
@@ -113,6 +114,10 @@ def _coerce(name: str, raw: object) -> object:
         from emulator.timing import parse_latency  # noqa: PLC0415  # timing imports outcome types
 
         parse_latency(str(raw))
+        return str(raw)
+    if name == "log_format":
+        if str(raw) not in {"text", "json"}:
+            raise ValueError(f"expected text or json, got {raw!r}")
         return str(raw)
     if name == "log_level":
         level = str(raw).lower()

@@ -13,7 +13,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from emulator import ids
+from emulator import ids, logs
 from emulator.errors import ApiError, anthropic_error_body, openai_error_body
 from emulator.journal import Exchange, redact_headers
 from emulator.keys import EXCHANGE, FAMILY, REQUEST_ID, RUNTIME
@@ -92,6 +92,15 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(UNJOURNALED_PREFIXES):
             runtime.journal.record(exchange)
     exchange.status = response.status
+    logs.access(
+        method=request.method,
+        path=request.path,
+        status=response.status,
+        duration_ms=exchange.duration_ms,
+        rule=exchange.rule,
+        api=exchange.api,
+        request_id=request_id,
+    )
     return response
 
 

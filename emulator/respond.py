@@ -161,7 +161,10 @@ async def _stream(
     *,
     stop_after: int | None = None,
     then: StreamEvent | bytes | None = None,
+    finish: bool = True,
 ) -> web.StreamResponse:
+    """Stream ``events``; ``finish=False`` drops the connection instead of ending the
+    stream cleanly, as an upstream that died would."""
     response = await sse.open_stream(http, headers)
     report = sse.StreamReport()
     exchange = http[EXCHANGE]
@@ -172,14 +175,18 @@ async def _stream(
         if isinstance(then, StreamEvent):
             await sse.send_events(http, response, [then], timing=Timing(), rng=rng, report=report)
         elif isinstance(then, bytes):
-            await response.write(then)
+            await sse.write_raw(http, response, then)
     except sse.ClientGone:
         exchange.disconnected = True
         exchange.stream_events = report.events_sent
         sse.log.info("client disconnected from %s after %d events", http.path, report.events_sent)
         return response
     exchange.stream_events = report.events_sent
-    await sse.finish(http, response)
+    if finish:
+        await sse.finish(http, response)
+    else:
+        exchange.disconnected = True
+        sse.abort_connection(http)
     return response
 
 
@@ -222,11 +229,9 @@ async def _fault(
         )
     events = renderer.events(choices, prompt)
     if fault.kind == "drop":
-        response = await _stream(
-            http, events, fault.timing, headers, rng, stop_after=fault.after_events
+        return await _stream(
+            http, events, fault.timing, headers, rng, stop_after=fault.after_events, finish=False
         )
-        sse.abort_connection(http)
-        return response
     if fault.kind == "malformed":
         return await _stream(
             http,

@@ -62,7 +62,7 @@ async def open_stream(request: web.Request, headers: Mapping[str, str]) -> web.S
     return response
 
 
-async def _write(request: web.Request, response: web.StreamResponse, data: bytes) -> None:
+async def write_raw(request: web.Request, response: web.StreamResponse, data: bytes) -> None:
     if _is_closing(request):
         raise ClientGone
     try:
@@ -114,7 +114,7 @@ async def send_events(
             if stop_after is not None and report.events_sent >= stop_after:
                 return
             await pacer.before(event)
-            await _write(request, response, frame(event))
+            await write_raw(request, response, frame(event))
             report.events_sent += 1
         return
     batch: list[bytes] = []
@@ -127,11 +127,11 @@ async def send_events(
         size += len(data)
         report.events_sent += 1
         if size >= BATCH_BYTES:
-            await _write(request, response, b"".join(batch))
+            await write_raw(request, response, b"".join(batch))
             batch.clear()
             size = 0
     if batch:
-        await _write(request, response, b"".join(batch))
+        await write_raw(request, response, b"".join(batch))
 
 
 async def finish(request: web.Request, response: web.StreamResponse) -> None:

@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import pytest
 
 from conftest import Control
-from tests.support import CLAUDE, GPT, user
+from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, user
 
 WEATHER_FILE = "fixtures/examples/tool_use_weather.yaml"
 CITY_TOOL_SCHEMA = {
@@ -363,3 +364,103 @@ class TestSelectionAndSequences:
         assert "not valid under the tool's input_schema" in raised.value.message
         assert server.runtime.internal_errors
         server.runtime.internal_errors.clear()
+
+
+class TestFaults:
+    def test_drop_mid_stream_is_an_incomplete_read(self, control: Control, http: Any) -> None:
+        control.load_file("fixtures/examples/mid_stream_failure.yaml")
+        body = {
+            "model": CLAUDE,
+            "max_tokens": 200,
+            "stream": True,
+            "messages": [user("please drop the stream")],
+        }
+        received = b""
+        with pytest.raises(httpx.RemoteProtocolError):
+            with http.stream(
+                "POST", "/v1/messages", json=body, headers=ANTHROPIC_HEADERS
+            ) as response:
+                for chunk in response.iter_bytes():
+                    received += chunk
+        assert received.count(b"\n\n") == 5
+        entry = control.journal()[-1]
+        assert entry["rule"] == "drop-after-five-events" and entry["stream_events"] == 5
+        assert entry["disconnected"] is True
+
+    def test_sdk_surfaces_a_dropped_stream(
+        self, control: Control, anthropic_client: anthropic.Anthropic
+    ) -> None:
+        control.load_file("fixtures/examples/mid_stream_failure.yaml")
+        # The SDK's transport raises its own RemoteProtocolError mid-iteration.
+        with pytest.raises(Exception, match="incomplete chunked read") as raised:
+            with anthropic_client.messages.stream(
+                model=CLAUDE, max_tokens=200, messages=[user("please drop the stream")]
+            ) as stream:
+                for _ in stream:
+                    pass
+        assert type(raised.value).__name__ == "RemoteProtocolError"
+
+    def test_error_event_mid_stream(
+        self, control: Control, anthropic_client: anthropic.Anthropic, openai_client: openai.OpenAI
+    ) -> None:
+        control.load_file("fixtures/examples/mid_stream_failure.yaml")
+        with pytest.raises(anthropic.APIStatusError) as raised:
+            with anthropic_client.messages.stream(
+                model=CLAUDE, max_tokens=200, messages=[user("overload the stream")]
+            ) as stream:
+                for _ in stream:
+                    pass
+        body: Any = raised.value.body
+        assert body["error"]["type"] == "overloaded_error"
+        with pytest.raises(openai.APIError):
+            for _ in openai_client.chat.completions.create(
+                model=GPT, stream=True, messages=[user("overload the stream")]
+            ):
+                pass
+
+    def test_malformed_frame_breaks_the_sdk(
+        self, control: Control, openai_client: openai.OpenAI
+    ) -> None:
+        control.load(
+            {
+                "name": "m",
+                "rules": [
+                    {
+                        "name": "bad",
+                        "reply": {
+                            "text": "some words here",
+                            "fault": {"kind": "malformed", "after_events": 2},
+                        },
+                    }
+                ],
+            }
+        )
+        with pytest.raises(Exception) as raised:
+            for _ in openai_client.chat.completions.create(
+                model=GPT, stream=True, messages=[user("x")]
+            ):
+                pass
+        assert (
+            "JSON" in type(raised.value).__name__
+            or "json" in str(raised.value).lower()
+            or "Expecting" in str(raised.value)
+        )
+
+    def test_stall_then_answer(self, control: Control, openai_client: openai.OpenAI) -> None:
+        control.load(
+            {
+                "name": "s",
+                "rules": [
+                    {
+                        "name": "slow",
+                        "reply": {"text": "late", "fault": {"kind": "stall", "seconds": 0.05}},
+                    }
+                ],
+            }
+        )
+        assert (
+            openai_client.chat.completions.create(model=GPT, messages=[user("x")])
+            .choices[0]
+            .message.content
+            == "late"
+        )

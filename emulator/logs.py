@@ -1,0 +1,66 @@
+"""Logging set-up: text or JSON lines, and one access-log line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+ACCESS = logging.getLogger("emulator.access")
+_ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "rule", "api", "request_id")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; access-log lines carry their fields at the top level."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in _ACCESS_FIELDS:
+            if hasattr(record, name):
+                line[name] = getattr(record, name)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line)
+
+
+def configure(level: str, log_format: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def access(
+    *,
+    method: str,
+    path: str,
+    status: int,
+    duration_ms: float,
+    rule: str | None,
+    api: str | None,
+    request_id: str,
+) -> None:
+    if not ACCESS.isEnabledFor(logging.INFO):
+        return
+    fields = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round(duration_ms, 2),
+        "rule": rule,
+        "api": api,
+        "request_id": request_id,
+    }
+    ACCESS.info(
+        "%s %s %s %.1fms rule=%s", method, path, status, duration_ms, rule or "-", extra=fields
+    )

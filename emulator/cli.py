@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -73,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--journal-size", type=int, help="entries the journal keeps (default 10000)")
     serve.add_argument(
+        "--shutdown-timeout-s",
+        type=float,
+        help="on SIGTERM, how long open requests and streams may finish before they are closed "
+        "(default 5)",
+    )
+    serve.add_argument(
         "--strict",
         action="store_const",
         const=True,
@@ -82,7 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
         "check-fixtures", help="validate a folder of scenario files without serving"
     )
     check.add_argument("folder", help="folder of .json/.yaml scenario files")
+    health = commands.add_parser(
+        "healthcheck",
+        help="exit 0 when the emulator at --url answers GET /healthz (for HEALTHCHECK)",
+    )
+    health.add_argument(
+        "--url",
+        help="base URL (default: http://127.0.0.1:$LLM_EMULATOR_PORT, port 8080 when unset)",
+    )
     return parser
+
+
+def healthcheck(url: str | None, environ: Mapping[str, str]) -> int:
+    base = url or f"http://127.0.0.1:{environ.get(ENV_PREFIX + 'PORT', '8080')}"
+    try:
+        with urllib.request.urlopen(base.rstrip("/") + "/healthz", timeout=3) as response:
+            healthy = response.status == 200
+    except (OSError, ValueError) as err:
+        print(f"unhealthy: {err}", file=sys.stderr)
+        return 1
+    return 0 if healthy else 1
 
 
 def check_fixtures(folder: str) -> int:
@@ -107,7 +133,9 @@ def _banner(base_url: str) -> str:
 
 async def serve(config: EmulatorConfig) -> None:
     app = create_app(config)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    runner = web.AppRunner(
+        app, handle_signals=False, access_log=None, shutdown_timeout=config.shutdown_timeout_s
+    )
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
     await site.start()
@@ -127,9 +155,11 @@ async def serve(config: EmulatorConfig) -> None:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    env = os.environ if environ is None else environ
     if args.command == "check-fixtures":
         return check_fixtures(args.folder)
-    env = os.environ if environ is None else environ
+    if args.command == "healthcheck":
+        return healthcheck(args.url, env)
     try:
         config = EmulatorConfig.from_args(args, env)
     except ConfigError as err:

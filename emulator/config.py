@@ -38,6 +38,7 @@ class EmulatorConfig:
     admin_token: str | None = None
     models_file: Path | None = None
     journal_size: int = 10_000
+    shutdown_timeout_s: float = 5.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def is_key_accepted(self, key: str) -> bool:
@@ -95,6 +96,11 @@ def _coerce(name: str, raw: object) -> object:
         if name in {"max_body_bytes", "journal_size"} and value < 1:
             raise ValueError("must be at least 1")
         return value
+    if name == "shutdown_timeout_s":
+        seconds = float(raw)  # type: ignore[arg-type]  # str or float from argv/env
+        if seconds < 0:
+            raise ValueError("must not be negative")
+        return seconds
     if name in {"strict", "accept_any_model"}:
         if isinstance(raw, bool):
             return raw

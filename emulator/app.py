@@ -7,6 +7,7 @@ from aiohttp import web
 from emulator.catalogue import Catalogue
 from emulator.clock import AdjustableClock, Clock, SystemClock
 from emulator.config import EmulatorConfig
+from emulator.gateway import parse_required_header
 from emulator.guard import guard
 from emulator.journal import Journal
 from emulator.keys import RUNTIME
@@ -37,6 +38,7 @@ def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runt
         clock=clock or AdjustableClock(SystemClock()),
         journal=Journal(config.journal_size),
         startup_scenarios=scenarios,
+        required_headers=tuple(parse_required_header(s) for s in config.require_headers),
     )
     runtime.engine.load(scenarios)
     return runtime
@@ -58,6 +60,9 @@ def create_app(
     )
     app[RUNTIME] = runtime or build_runtime(config, clock=clock)
     app.router.add_get("/healthz", healthz)
-    add_api_routes(app.router)
+    if config.root_routes:
+        add_api_routes(app.router)
+    for prefix in config.route_prefixes:
+        add_api_routes(app.router, prefix)
     add_control_routes(app.router)
     return app

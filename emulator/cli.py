@@ -80,6 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 5)",
     )
     serve.add_argument(
+        "--route-prefix",
+        dest="route_prefixes",
+        action="append",
+        help="also serve every API under this prefix, e.g. /anthropic (repeatable)",
+    )
+    serve.add_argument(
+        "--no-root",
+        dest="root_routes",
+        action="store_const",
+        const=False,
+        help="serve the APIs only under the --route-prefix paths, not at /v1/...",
+    )
+    serve.add_argument(
+        "--require-header",
+        dest="require_headers",
+        action="append",
+        help="NAME or NAME=VALUE every API request must carry, e.g. 'X-Gateway-Auth=Bearer g1'; "
+        "'/prefix:NAME[=VALUE]' for one prefix only (repeatable)",
+    )
+    serve.add_argument(
         "--strict",
         action="store_const",
         const=True,

@@ -39,6 +39,9 @@ class EmulatorConfig:
     models_file: Path | None = None
     journal_size: int = 10_000
     shutdown_timeout_s: float = 5.0
+    route_prefixes: tuple[str, ...] = ()
+    root_routes: bool = True
+    require_headers: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def is_key_accepted(self, key: str) -> bool:
@@ -101,7 +104,7 @@ def _coerce(name: str, raw: object) -> object:
         if seconds < 0:
             raise ValueError("must not be negative")
         return seconds
-    if name in {"strict", "accept_any_model"}:
+    if name in {"strict", "accept_any_model", "root_routes"}:
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()
@@ -112,6 +115,17 @@ def _coerce(name: str, raw: object) -> object:
         raise ValueError(f"expected true or false, got {raw!r}")
     if name in {"fixtures", "models_file"}:
         return Path(str(raw)) if raw else None
+    if name == "route_prefixes":
+        from emulator.gateway import normalize_prefix  # noqa: PLC0415
+
+        return tuple(normalize_prefix(p) for p in _as_list(raw))
+    if name == "require_headers":
+        from emulator.gateway import parse_required_header  # noqa: PLC0415
+
+        specs = tuple(_as_list(raw, separator=";"))
+        for spec in specs:
+            parse_required_header(spec)
+        return specs
     if name == "api_keys":
         if isinstance(raw, list | tuple):
             return tuple(str(k) for k in raw)
@@ -131,3 +145,9 @@ def _coerce(name: str, raw: object) -> object:
             raise ValueError(f"expected debug, info, warning or error, got {raw!r}")
         return level
     return raw
+
+
+def _as_list(raw: object, separator: str = ",") -> list[str]:
+    if isinstance(raw, list | tuple):
+        return [str(item) for item in raw]
+    return [item.strip() for item in str(raw).split(separator) if item.strip()]

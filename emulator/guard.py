@@ -15,6 +15,7 @@ from aiohttp.typedefs import Handler
 
 from emulator import ids, logs
 from emulator.errors import ApiError, anthropic_error_body, openai_error_body
+from emulator.gateway import check_required_headers
 from emulator.journal import Exchange, redact_headers
 from emulator.keys import EXCHANGE, FAMILY, REQUEST_ID, RUNTIME
 from emulator.respond import json_response
@@ -108,6 +109,12 @@ async def _answer(
     request: web.Request, handler: Handler, family: Family, request_id: str, runtime: Runtime
 ) -> web.StreamResponse:
     try:
+        if (
+            runtime.required_headers
+            and request.match_info.http_exception is None
+            and not request.path.startswith(UNJOURNALED_PREFIXES)
+        ):
+            check_required_headers(runtime.required_headers, request.path, request.headers)
         return await handler(request)
     except ApiError as error:
         request[EXCHANGE].error = error.message

@@ -24,6 +24,7 @@ from emulator.neutral import NeutralRequest
 from emulator.render.events import StreamEvent
 from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
+from emulator.scenario.override import FORCE_HEADER, parse_force
 
 # Salt that keeps the pacing jitter's random stream apart from the content's.
 _PACING_SALT = 1_000_003
@@ -79,7 +80,11 @@ async def answer(
     The prompt cache is consulted only for an answer that generates: a scripted error
     neither reads nor writes cache entries, as a refused request would not."""
     runtime = http.app[RUNTIME]
-    picked = runtime.engine.pick(request)
+    force = http.headers.get(FORCE_HEADER)
+    if force is not None and not runtime.config.strict:
+        picked = runtime.engine.forced(request, parse_force(force))
+    else:
+        picked = runtime.engine.pick(request)
     exchange = http[EXCHANGE]
     exchange.api = request.api
     exchange.stream = request.stream

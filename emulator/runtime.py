@@ -9,6 +9,7 @@ from emulator.accounting.usage import PromptUsage
 from emulator.catalogue import Catalogue
 from emulator.clock import Clock
 from emulator.config import EmulatorConfig
+from emulator.gateway import RequiredHeader
 from emulator.journal import Journal
 from emulator.neutral import NeutralRequest
 from emulator.scenario.engine import ScenarioEngine
@@ -27,6 +28,7 @@ class Runtime:
     prompt_cache: PromptCacheStore = field(default_factory=PromptCacheStore)
     startup_scenarios: list[Scenario] = field(default_factory=list)
     internal_errors: list[BaseException] = field(default_factory=list)
+    required_headers: tuple[RequiredHeader, ...] = ()
 
     def reset(self) -> None:
         """Back to the state right after start-up: scenarios from --fixtures, empty journal."""

@@ -22,6 +22,7 @@ from emulator.scenario.rules import MatchContext, Rule
 SCENARIO_HEADER = "x-emulator-scenario"
 TEST_ID_HEADER = "x-emulator-test-id"
 _NEAREST_LIMIT = 3
+FORCED_RULE = "x-emulator-force"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,10 @@ class ScenarioEngine:
         else:
             outcome = self._outcome(request, spec, groups, rule.name)
         return Pick(outcome, rule.name, scenario.name)
+
+    def forced(self, request: NeutralRequest, spec: ReplySpec) -> Pick:
+        """The outcome a per-request override names, bypassing every rule."""
+        return Pick(self._outcome(request, spec, {}, FORCED_RULE), FORCED_RULE, None)
 
     def _outcome(
         self, request: NeutralRequest, spec: ReplySpec, groups: dict[str, str], rule: str

@@ -1,0 +1,58 @@
+"""``x-emulator-force``: force one request's outcome, for tests that cannot reach
+the control API. Ignored under ``--strict``.
+
+Values: a status (``429``, ``529``), a fault (``drop``, ``drop:3`` after 3
+events, ``stall:2.5`` seconds, ``malformed:2``, ``empty``, ``error_event:4``),
+or a JSON reply object in the scenario-file format
+(``{"error": {"status": 429, "retry_after": 1}}``).
+"""
+
+from __future__ import annotations
+
+from emulator import jsonvalue
+from emulator.errors import invalid_request
+from emulator.scenario.loader import ScenarioError, parse_scenario
+from emulator.scenario.replies import ReplySpec
+
+FORCE_HEADER = "x-emulator-force"
+_FAULTS = ("drop", "stall", "malformed", "empty", "error_event")
+
+
+def _reply_object(value: str) -> dict[str, object]:
+    text = value.strip()
+    if text.startswith("{"):
+        try:
+            parsed = jsonvalue.loads(text)
+        except jsonvalue.JSONDecodeError as err:
+            raise invalid_request(f"{FORCE_HEADER}: not valid JSON: {err}") from err
+        return parsed if isinstance(parsed, dict) else {}
+    if text.isdigit():
+        return {"error": {"status": int(text)}}
+    kind, _, amount = text.partition(":")
+    if kind not in _FAULTS:
+        raise invalid_request(
+            f"{FORCE_HEADER}: expected a status, one of {', '.join(_FAULTS)} (optionally ':N'), "
+            "or a JSON reply object"
+        )
+    fault: dict[str, object] = {"kind": kind}
+    if amount:
+        try:
+            number = float(amount)
+        except ValueError as err:
+            raise invalid_request(f"{FORCE_HEADER}: {amount!r} is not a number") from err
+        if kind == "stall":
+            fault["seconds"] = number
+        else:
+            fault["after_events"] = int(number)
+    return {"fault": fault}
+
+
+def parse_force(value: str) -> ReplySpec:
+    reply = _reply_object(value)
+    try:
+        scenario = parse_scenario(
+            {"rules": [{"name": FORCE_HEADER, "reply": reply}]}, FORCE_HEADER, FORCE_HEADER
+        )
+    except ScenarioError as err:
+        raise invalid_request(str(err)) from err
+    return scenario.rules[0].replies[0]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
 from emulator.catalogue import Catalogue
+from emulator.chaos import ChaosMonkey, parse_chaos_table
 from emulator.clock import AdjustableClock, Clock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.gateway import parse_required_header
@@ -40,6 +42,8 @@ def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runt
         startup_scenarios=scenarios,
         required_headers=tuple(parse_required_header(s) for s in config.require_headers),
     )
+    runtime.rate_limiter = RateLimiter(runtime.clock, parse_rate_limit_table(config.rate_limits))
+    runtime.chaos = ChaosMonkey(parse_chaos_table(config.chaos), config.seed)
     runtime.engine.load(scenarios)
     return runtime
 

@@ -100,6 +100,20 @@ def build_parser() -> argparse.ArgumentParser:
         "'/prefix:NAME[=VALUE]' for one prefix only (repeatable)",
     )
     serve.add_argument(
+        "--rate-limit",
+        dest="rate_limits",
+        action="append",
+        help="per-key limits, e.g. 'rpm=60,itpm=20000,otpm=8000'; 'model=claude-*,rpm=5' for some "
+        "models (repeatable; default: generous, headers always sent)",
+    )
+    serve.add_argument(
+        "--chaos",
+        dest="chaos",
+        action="append",
+        help="seeded random faults, e.g. 'rate_limit=0.1,overloaded=0.05,drop_mid_stream=0.02'; "
+        "'model=gpt-*,...' or 'test_id=ID,...' to scope them (repeatable)",
+    )
+    serve.add_argument(
         "--strict",
         action="store_const",
         const=True,

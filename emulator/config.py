@@ -42,6 +42,8 @@ class EmulatorConfig:
     route_prefixes: tuple[str, ...] = ()
     root_routes: bool = True
     require_headers: tuple[str, ...] = ()
+    rate_limits: tuple[str, ...] = ()
+    chaos: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def is_key_accepted(self, key: str) -> bool:
@@ -125,6 +127,18 @@ def _coerce(name: str, raw: object) -> object:
         specs = tuple(_as_list(raw, separator=";"))
         for spec in specs:
             parse_required_header(spec)
+        return specs
+    if name == "rate_limits":
+        from emulator.accounting.rate_limit import parse_rate_limit_table  # noqa: PLC0415
+
+        specs = tuple(_as_list(raw, separator=";"))
+        parse_rate_limit_table(specs)
+        return specs
+    if name == "chaos":
+        from emulator.chaos import parse_chaos_table  # noqa: PLC0415
+
+        specs = tuple(_as_list(raw, separator=";"))
+        parse_chaos_table(specs)
         return specs
     if name == "api_keys":
         if isinstance(raw, list | tuple):

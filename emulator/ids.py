@@ -7,6 +7,9 @@ content but new ids, as from the real service.
 from __future__ import annotations
 
 import secrets
+import uuid
+
+ORGANIZATION_ID = str(uuid.UUID(int=0x11ED_5EED))
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

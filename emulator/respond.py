@@ -14,7 +14,7 @@ from typing import Protocol, assert_never
 
 from aiohttp import web
 
-from emulator import jsonvalue, sse
+from emulator import jsonvalue, limits, sse
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
@@ -22,6 +22,8 @@ from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render.events import StreamEvent
+from emulator.runtime import Runtime
+from emulator.scenario.engine import TEST_ID_HEADER, Pick
 from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
 from emulator.scenario.override import FORCE_HEADER, parse_force
@@ -53,7 +55,14 @@ def error_from_reply(reply: ErrorReply) -> ApiError:
     if reply.retry_after_s is not None:
         headers["retry-after"] = f"{reply.retry_after_s:g}"
         headers["retry-after-ms"] = f"{reply.retry_after_s * 1000:g}"
-    return ApiError(reply.status, reply.message, error_type=reply.error_type, headers=headers)
+    return ApiError(
+        reply.status,
+        reply.message,
+        error_type=reply.error_type,
+        code=reply.code,
+        openai_type=reply.openai_type,
+        headers=headers,
+    )
 
 
 def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
@@ -75,25 +84,26 @@ async def answer(
     renderer: Renderer,
     headers: Mapping[str, str],
 ) -> web.StreamResponse:
-    """Pick the outcome for ``request``, account its prompt, note it in the journal, send it.
+    """Choose the outcome for ``request``, account for it, note it in the journal, send it.
 
-    The prompt cache is consulted only for an answer that generates: a scripted error
-    neither reads nor writes cache entries, as a refused request would not."""
+    The outcome is the ``x-emulator-force`` header's, else a chaos fault's, else the
+    scenario engine's. Only an answer that generates reads or writes the prompt cache
+    and takes from the rate limits, as a refused request would not."""
     runtime = http.app[RUNTIME]
-    force = http.headers.get(FORCE_HEADER)
-    if force is not None and not runtime.config.strict:
-        picked = runtime.engine.forced(request, parse_force(force))
-    else:
-        picked = runtime.engine.pick(request)
+    picked = await _choose(runtime, http, request)
     exchange = http[EXCHANGE]
     exchange.api = request.api
     exchange.stream = request.stream
     exchange.rule = picked.rule
     exchange.scenario = picked.scenario
     exchange.nearest_miss = [miss.to_json() for miss in picked.nearest_miss]
-    generates = not isinstance(picked.outcome, ErrorReply)
-    prompt = runtime.prompt_usage(request) if generates else PromptUsage(request.prompt_tokens)
-    return await respond(
+    if isinstance(picked.outcome, ErrorReply):
+        prompt = PromptUsage(request.prompt_tokens)
+        headers = {**headers, **limits.peek(runtime, request)}
+    else:
+        prompt = runtime.prompt_usage(request)
+        headers = {**headers, **limits.take(runtime, request, prompt)}
+    response = await respond(
         http,
         request=request,
         outcome=picked.outcome,
@@ -102,6 +112,26 @@ async def answer(
         headers=headers,
         rng=request_rng(request, runtime.config.seed, _PACING_SALT),
     )
+    if exchange.usage is not None:
+        limits.record_output(runtime, request, exchange.usage["output_tokens"])
+    return response
+
+
+async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) -> Pick:
+    force = http.headers.get(FORCE_HEADER)
+    if force is not None and not runtime.config.strict:
+        return runtime.engine.forced(request, parse_force(force))
+    if runtime.chaos is not None:
+        decision = runtime.chaos.decide(
+            model=request.model, test_id=http.headers.get(TEST_ID_HEADER), stream=request.stream
+        )
+        if decision is not None:
+            if decision.delay_ms > 0:
+                await asyncio.sleep(decision.delay_ms / 1000)
+            outcome = decision.outcome_for(request.api)
+            if outcome is not None:
+                return Pick(runtime.engine.with_content(request, outcome), outcome.rule)
+    return runtime.engine.pick(request)
 
 
 def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> None:

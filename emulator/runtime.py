@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from emulator.accounting.prompt_cache import PromptCacheStore, owner_of
+from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
 from emulator.accounting.usage import PromptUsage
 from emulator.catalogue import Catalogue
+from emulator.chaos import ChaosMonkey, parse_chaos_table
 from emulator.clock import Clock
 from emulator.config import EmulatorConfig
 from emulator.gateway import RequiredHeader
@@ -29,6 +31,8 @@ class Runtime:
     startup_scenarios: list[Scenario] = field(default_factory=list)
     internal_errors: list[BaseException] = field(default_factory=list)
     required_headers: tuple[RequiredHeader, ...] = ()
+    rate_limiter: RateLimiter | None = None
+    chaos: ChaosMonkey | None = None
 
     def reset(self) -> None:
         """Back to the state right after start-up: scenarios from --fixtures, empty journal."""
@@ -37,6 +41,11 @@ class Runtime:
         self.journal.clear()
         self.prompt_cache.clear()
         self.internal_errors.clear()
+        if self.rate_limiter is not None:
+            self.rate_limiter.set_table(parse_rate_limit_table(self.config.rate_limits))
+        if self.chaos is not None:
+            self.chaos.set_table(parse_chaos_table(self.config.chaos))
+            self.chaos.reset()
         reset_clock = getattr(self.clock, "reset", None)
         if reset_clock is not None:
             reset_clock()

@@ -156,8 +156,10 @@ class ScenarioEngine:
             rule=rule,
             default_timing=self.default_timing,
         )
+        return self.with_content(request, outcome)
+
+    def with_content(self, request: NeutralRequest, outcome: Outcome) -> Outcome:
+        """A fault with nothing scripted still streams realistic content before failing."""
         if isinstance(outcome, FaultReply) and not outcome.parts:
-            # A fault with nothing scripted still streams realistic content before failing.
-            parts = default_choice(request, self.pool, self.seed, 0)
-            outcome = replace(outcome, parts=parts)
+            return replace(outcome, parts=default_choice(request, self.pool, self.seed, 0))
         return outcome

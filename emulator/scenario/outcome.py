@@ -70,6 +70,8 @@ class ErrorReply:
     error_type: str | None = None
     retry_after_s: float | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    code: str | None = None
+    openai_type: str | None = None
     timing: Timing = NO_DELAY
     rule: str | None = None
 

@@ -12,6 +12,8 @@ import ipaddress
 from aiohttp import web
 
 from emulator import jsonvalue
+from emulator.accounting.rate_limit import parse_rate_limit_table
+from emulator.chaos import parse_chaos, parse_chaos_table
 from emulator.errors import ApiError, invalid_request
 from emulator.keys import RUNTIME
 from emulator.respond import json_response
@@ -178,6 +180,59 @@ async def advance_clock(http: web.Request) -> web.StreamResponse:
     return json_response({"now": runtime.clock.now()}, {})
 
 
+async def _specs(http: web.Request) -> tuple[list[str], str | None]:
+    raw = await read_body(http, http.app[RUNTIME].config.max_body_bytes)
+    try:
+        body = jsonvalue.loads(raw or b"{}")
+    except jsonvalue.JSONDecodeError as err:
+        raise invalid_request(f"the body is not valid JSON: {err}") from err
+    specs = body.get("specs") if isinstance(body, dict) else None
+    if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        raise invalid_request('expected {"specs": ["..."]} (and optionally "test_id")')
+    test_id = body.get("test_id")
+    return specs, test_id if isinstance(test_id, str) else None
+
+
+async def set_chaos(http: web.Request) -> web.StreamResponse:
+    """``{"specs": [...]}`` replaces every chaos setting; with ``"test_id"``, the specs
+    (one, without a scope) apply to requests carrying that x-emulator-test-id only."""
+    check_access(http)
+    monkey = http.app[RUNTIME].chaos
+    specs, test_id = await _specs(http)
+    try:
+        if test_id is None:
+            table = parse_chaos_table(specs)
+        else:
+            settings = parse_chaos(specs[0]) if specs else None
+            table = monkey.table.with_test(test_id, settings) if monkey else parse_chaos_table([])
+    except ValueError as err:
+        raise invalid_request(str(err)) from err
+    if monkey is not None:
+        monkey.set_table(table)
+    return web.Response(status=204)
+
+
+async def clear_chaos(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    monkey = http.app[RUNTIME].chaos
+    if monkey is not None:
+        monkey.set_table(parse_chaos_table([]))
+    return web.Response(status=204)
+
+
+async def set_rate_limits(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    specs, _ = await _specs(http)
+    try:
+        table = parse_rate_limit_table(specs)
+    except ValueError as err:
+        raise invalid_request(str(err)) from err
+    limiter = http.app[RUNTIME].rate_limiter
+    if limiter is not None:
+        limiter.set_table(table)
+    return web.Response(status=204)
+
+
 def add_control_routes(router: web.UrlDispatcher) -> None:
     base = CONTROL_PREFIX
     router.add_get(base + "/scenarios", list_scenarios, allow_head=False)
@@ -192,3 +247,6 @@ def add_control_routes(router: web.UrlDispatcher) -> None:
     router.add_delete(base + "/cache", clear_cache)
     router.add_get(base + "/clock", read_clock, allow_head=False)
     router.add_post(base + "/clock/advance", advance_clock)
+    router.add_put(base + "/chaos", set_chaos)
+    router.add_delete(base + "/chaos", clear_chaos)
+    router.add_put(base + "/rate-limits", set_rate_limits)

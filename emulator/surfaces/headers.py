@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
-ORGANIZATION_ID = str(uuid.UUID(int=0x11ED_5EED))
+from emulator.ids import ORGANIZATION_ID
 
 
 def anthropic_headers(request_id: str) -> dict[str, str]:

@@ -1,0 +1,46 @@
+"""Rate limits on the request path: take from the buckets, refuse with 429, send headers."""
+
+from __future__ import annotations
+
+from emulator.accounting import rate_limit as rl
+from emulator.accounting.usage import PromptUsage
+from emulator.neutral import NeutralRequest
+from emulator.runtime import Runtime
+
+
+def _headers(runtime: Runtime, request: NeutralRequest, state: rl.RateLimitState) -> dict[str, str]:
+    now = runtime.clock.now()
+    if request.api == "chat":
+        return rl.openai_headers(state, now)
+    return rl.anthropic_headers(state, now)
+
+
+def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> dict[str, str]:
+    """Charge one request and its uncached input tokens (cache reads are free, as on the
+    real APIs); the rate-limit headers for the answer, or the API's 429."""
+    limiter = runtime.rate_limiter
+    if limiter is None:
+        return {}
+    uncached = prompt.input_tokens + prompt.cache_creation_tokens
+    decision = limiter.check(request.api_key, request.model, uncached, now=runtime.clock.now())
+    if not decision.is_allowed:
+        if request.api == "chat":
+            raise rl.openai_rate_limit_error(decision, request.model)
+        raise rl.anthropic_rate_limit_error(decision)
+    return _headers(runtime, request, decision.state)
+
+
+def peek(runtime: Runtime, request: NeutralRequest) -> dict[str, str]:
+    """Headers for an answer that takes nothing (a scripted error)."""
+    limiter = runtime.rate_limiter
+    if limiter is None:
+        return {}
+    state = limiter.snapshot(request.api_key, request.model, now=runtime.clock.now())
+    return _headers(runtime, request, state)
+
+
+def record_output(runtime: Runtime, request: NeutralRequest, output_tokens: int) -> None:
+    if runtime.rate_limiter is not None and output_tokens:
+        runtime.rate_limiter.record_output(
+            request.api_key, request.model, output_tokens, now=runtime.clock.now()
+        )

@@ -1,0 +1,1 @@
+"""Benchmark of the emulator against a bare aiohttp baseline; see benchmarks/README.md."""

@@ -1,0 +1,307 @@
+"""Our own asyncio load generator (aiohttp client): N workers, a warm-up, a fixed duration.
+
+Used for every SSE workload, and for plain POSTs when wrk is not installed.
+Each phase is bounded by a deadline and by a shared request budget; a request
+in flight at the deadline is allowed to finish (within its timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from benchmarks import sse
+from benchmarks.stats import percentile
+
+_DELTA = b"content_block_delta"
+_USAGE = b"message_delta"
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Load:
+    """How hard and how long: ``connections`` workers, each looping until the deadline."""
+
+    connections: int
+    duration_s: float
+    warmup_s: float = 0.0
+    max_requests: int = 1_000_000
+    ramp_s: float = 0.0
+    timeout_s: float = 30.0
+
+
+@dataclass
+class RequestStats:
+    """Non-streaming results, from wrk or from our client."""
+
+    requests: int = 0
+    errors: int = 0
+    elapsed_s: float = 0.0
+    p50_s: float = 0.0
+    p99_s: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass
+class StreamStats:
+    streams: int = 0
+    errors: int = 0
+    events: int = 0
+    elapsed_s: float = 0.0
+    ttfb_s: list[float] = field(default_factory=list)
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def streams_per_second(self) -> float:
+        return self.streams / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass
+class PacedStream:
+    """Arrival times of a stream's content deltas, and its reported output tokens."""
+
+    delta_times: list[float]
+    output_tokens: int
+
+
+@dataclass
+class PacingStats:
+    streams: list[PacedStream] = field(default_factory=list)
+    errors: int = 0
+
+
+class _Budget:
+    """Shared request count: workers stop when it is spent or the deadline passes."""
+
+    def __init__(self, limit: int, deadline: float) -> None:
+        self.left = limit
+        self.deadline = deadline
+
+    def take(self) -> bool:
+        if self.left <= 0 or time.perf_counter() >= self.deadline:
+            return False
+        self.left -= 1
+        return True
+
+
+def _session(load: Load, *, total_timeout: float | None) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=load.connections, limit_per_host=0)
+    timeout = aiohttp.ClientTimeout(total=total_timeout, sock_connect=load.timeout_s)
+    return aiohttp.ClientSession(connector=connector, timeout=timeout)
+
+
+async def _phase(
+    load: Load, seconds: float, ramp_s: float, one: Callable[[], Awaitable[None]]
+) -> float:
+    """Run ``one`` in ``load.connections`` loops for ``seconds``, the loops starting
+    spread over ``ramp_s``; return the elapsed time."""
+    start = time.perf_counter()
+    budget = _Budget(load.max_requests, start + seconds)
+
+    async def worker(index: int) -> None:
+        if ramp_s > 0:
+            await asyncio.sleep(ramp_s * index / load.connections)
+        while budget.take():
+            await one()
+
+    await asyncio.gather(*(worker(i) for i in range(load.connections)))
+    return time.perf_counter() - start
+
+
+async def _measure(
+    load: Load,
+    session_timeout: float | None,
+    make_one: Callable[[aiohttp.ClientSession, bool], Callable[[], Awaitable[None]]],
+) -> float:
+    """A warm-up phase (discarded), then the measured phase, on one connection pool.
+
+    The ramp (spreading the first connections) happens in the warm-up when there is one.
+    """
+    async with _session(load, total_timeout=session_timeout) as session:
+        ramp_s = load.ramp_s
+        if load.warmup_s > 0:
+            await _phase(load, max(load.warmup_s, ramp_s), ramp_s, make_one(session, False))
+            ramp_s = 0.0
+        return await _phase(load, load.duration_s, ramp_s, make_one(session, True))
+
+
+async def post_json(request: HttpRequest, load: Load) -> RequestStats:
+    """Plain POSTs: requests/s and latency percentiles over the measured phase."""
+    latencies: list[float] = []
+    stats = RequestStats()
+
+    def make_one(session: aiohttp.ClientSession, record: bool) -> Callable[[], Awaitable[None]]:
+        async def one() -> None:
+            started = time.perf_counter()
+            try:
+                async with session.post(
+                    request.url, data=request.body, headers=request.headers
+                ) as reply:
+                    await reply.read()
+                    ok = reply.status == 200
+            except (aiohttp.ClientError, TimeoutError):
+                ok = False
+            if not record:
+                return
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                stats.errors += 1
+
+        return one
+
+    stats.elapsed_s = await _measure(load, load.timeout_s, make_one)
+    stats.requests = len(latencies)
+    stats.p50_s = percentile(latencies, 50)
+    stats.p99_s = percentile(latencies, 99)
+    return stats
+
+
+async def read_streams(request: HttpRequest, load: Load) -> StreamStats:
+    """SSE streams read to the end: events/s (frames counted) and time to first byte."""
+    stats = StreamStats()
+
+    def make_one(session: aiohttp.ClientSession, record: bool) -> Callable[[], Awaitable[None]]:
+        async def one() -> None:
+            started = time.perf_counter()
+            first = 0.0
+            events = 0
+            last = b""
+            splitter = sse.FrameSplitter()
+            try:
+                async with session.post(
+                    request.url, data=request.body, headers=request.headers
+                ) as reply:
+                    if reply.status != 200:
+                        await reply.read()
+                        raise aiohttp.ClientResponseError(
+                            reply.request_info, (), status=reply.status
+                        )
+                    async for chunk in reply.content.iter_any():
+                        if not first:
+                            first = time.perf_counter()
+                        frames = splitter.feed(chunk)
+                        if frames:
+                            events += len(frames)
+                            last = frames[-1]
+            except (aiohttp.ClientError, TimeoutError):
+                stats.errors += record
+                return
+            if not record:
+                return
+            stats.events += events
+            if sse.is_terminal(last):
+                stats.streams += 1
+                stats.ttfb_s.append(first - started)
+            else:
+                stats.errors += 1
+
+        return one
+
+    stats.elapsed_s = await _measure(load, load.timeout_s, make_one)
+    return stats
+
+
+async def read_paced_streams(request: HttpRequest, load: Load) -> PacingStats:
+    """Paced SSE streams: when each content delta arrived, for the pacing error."""
+    stats = PacingStats()
+
+    def make_one(session: aiohttp.ClientSession, record: bool) -> Callable[[], Awaitable[None]]:
+        async def one() -> None:
+            times: list[float] = []
+            tokens = 0
+            ended = False
+            splitter = sse.FrameSplitter()
+            try:
+                async with session.post(
+                    request.url, data=request.body, headers=request.headers
+                ) as reply:
+                    if reply.status != 200:
+                        await reply.read()
+                        raise aiohttp.ClientResponseError(
+                            reply.request_info, (), status=reply.status
+                        )
+                    async for chunk in reply.content.iter_any():
+                        now = time.perf_counter()
+                        for frame in splitter.feed(chunk):
+                            name = sse.event_name(frame)
+                            if name == _DELTA:
+                                times.append(now)
+                            elif name == _USAGE:
+                                tokens = _output_tokens(sse.frame_data(frame))
+                            ended = ended or sse.is_terminal(frame)
+            except (aiohttp.ClientError, TimeoutError, ValueError):
+                stats.errors += record
+                return
+            if record:
+                if ended and tokens:
+                    stats.streams.append(PacedStream(times, tokens))
+                else:
+                    stats.errors += 1
+
+        return one
+
+    await _measure(load, load.timeout_s, make_one)
+    return stats
+
+
+def _output_tokens(data: bytes) -> int:
+    usage = json.loads(data).get("usage") or {}
+    return int(usage.get("output_tokens", 0))
+
+
+async def hold_idle_streams(
+    request: HttpRequest, load: Load, measure: Callable[[], int], settle_s: float = 1.0
+) -> tuple[int, int]:
+    """Open ``load.connections`` streams, wait for their headers, call ``measure`` while
+    they are all open, then close them. Returns (streams open, measurement)."""
+    opened = 0
+    all_open = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold(session: aiohttp.ClientSession, index: int) -> None:
+        nonlocal opened
+        if load.ramp_s > 0:
+            await asyncio.sleep(load.ramp_s * index / load.connections)
+        try:
+            async with session.post(
+                request.url, data=request.body, headers=request.headers
+            ) as reply:
+                if reply.status == 200:
+                    opened += 1
+                    if opened == load.connections:
+                        all_open.set()
+                    await release.wait()
+        except (aiohttp.ClientError, TimeoutError):
+            return
+
+    async with _session(load, total_timeout=None) as session:
+        tasks = [asyncio.create_task(hold(session, i)) for i in range(load.connections)]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_open.wait(), timeout=load.ramp_s + load.timeout_s)
+        await asyncio.sleep(settle_s)
+        value = measure()
+        count = opened
+        release.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return count, value

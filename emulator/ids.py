@@ -1,12 +1,15 @@
 """Identifiers in the shapes the real APIs use.
 
 Ids are unique, not deterministic: the same request twice gets the same
-content but new ids, as from the real service.
+content but new ids, as from the real service. They need not be secret, so they
+come from one generator seeded from the OS at start-up rather than a system call
+per id.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
+import random
 import uuid
 
 ORGANIZATION_ID = str(uuid.UUID(int=0x11ED_5EED))
@@ -15,14 +18,27 @@ _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+_RANDOM = random.Random(os.urandom(32))
+
+
+def _byte_table(alphabet: str) -> bytes:
+    """Maps each byte value to a character of ``alphabet`` (near-uniformly)."""
+    return bytes(ord(alphabet[value % len(alphabet)]) for value in range(256))
+
+
+_TABLES = {alphabet: _byte_table(alphabet) for alphabet in (_BASE58, _ALNUM)}
+
+
 def _encode(alphabet: str, length: int) -> str:
-    number = secrets.randbits(6 * length + 8)
-    base = len(alphabet)
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, base)
-        chars.append(alphabet[digit])
-    return "".join(chars)
+    return _RANDOM.randbytes(length).translate(_TABLES[alphabet]).decode("ascii")
+
+
+def _reseed_after_fork() -> None:
+    """A forked worker must not repeat its parent's ids."""
+    _RANDOM.seed(os.urandom(32))
+
+
+os.register_at_fork(after_in_child=_reseed_after_fork)
 
 
 def anthropic_id(prefix: str) -> str:
@@ -55,8 +71,8 @@ def tool_call_id() -> str:
 
 
 def openai_request_id() -> str:
-    return "req_" + secrets.token_hex(16)
+    return "req_" + _RANDOM.randbytes(16).hex()
 
 
 def log_id() -> str:
-    return secrets.token_hex(32)
+    return _RANDOM.randbytes(32).hex()

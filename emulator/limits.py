@@ -8,8 +8,7 @@ from emulator.neutral import NeutralRequest
 from emulator.runtime import Runtime
 
 
-def _headers(runtime: Runtime, request: NeutralRequest, state: rl.RateLimitState) -> dict[str, str]:
-    now = runtime.clock.now()
+def _headers(request: NeutralRequest, state: rl.RateLimitState, now: float) -> dict[str, str]:
     if request.api == "chat":
         return rl.openai_headers(state, now)
     return rl.anthropic_headers(state, now)
@@ -22,12 +21,13 @@ def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> dict
     if limiter is None:
         return {}
     uncached = prompt.input_tokens + prompt.cache_creation_tokens
-    decision = limiter.check(request.api_key, request.model, uncached, now=runtime.clock.now())
+    now = runtime.clock.now()
+    decision = limiter.check(request.api_key, request.model, uncached, now=now)
     if not decision.is_allowed:
         if request.api == "chat":
             raise rl.openai_rate_limit_error(decision, request.model)
         raise rl.anthropic_rate_limit_error(decision)
-    return _headers(runtime, request, decision.state)
+    return _headers(request, decision.state, now)
 
 
 def peek(runtime: Runtime, request: NeutralRequest) -> dict[str, str]:
@@ -35,8 +35,8 @@ def peek(runtime: Runtime, request: NeutralRequest) -> dict[str, str]:
     limiter = runtime.rate_limiter
     if limiter is None:
         return {}
-    state = limiter.snapshot(request.api_key, request.model, now=runtime.clock.now())
-    return _headers(runtime, request, state)
+    now = runtime.clock.now()
+    return _headers(request, limiter.snapshot(request.api_key, request.model, now=now), now)
 
 
 def record_output(runtime: Runtime, request: NeutralRequest, output_tokens: int) -> None:

@@ -8,8 +8,8 @@ errors and faults into what a client of that API would see.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Protocol, assert_never
 
 from aiohttp import web
@@ -20,6 +20,7 @@ from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
+from emulator.lru import IdentityMemo
 from emulator.neutral import NeutralRequest
 from emulator.render.events import StreamEvent
 from emulator.runtime import Runtime
@@ -27,6 +28,7 @@ from emulator.scenario.engine import TEST_ID_HEADER, Pick
 from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
 from emulator.scenario.override import FORCE_HEADER, parse_force
+from emulator.sse import JitterRandom
 
 # Salt that keeps the pacing jitter's random stream apart from the content's.
 _PACING_SALT = 1_000_003
@@ -66,9 +68,13 @@ def error_from_reply(reply: ErrorReply) -> ApiError:
 
 
 def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
+    cut = (request.n, request.max_tokens, request.stop_sequences)
+    memo = _FINISHED.get(reply.choices, cut)
+    if memo is not None:
+        return memo
     choices = reply.choices or ((),)
     wanted = max(1, request.n)
-    return [
+    finished = [
         finish_choice(
             choices[i % len(choices)],
             max_tokens=request.max_tokens,
@@ -76,6 +82,13 @@ def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
         )
         for i in range(wanted)
     ]
+    _FINISHED.put(reply.choices, finished, cut)
+    return finished
+
+
+# Cutting replies to max_tokens and stop sequences, for replies served again
+# (generated replies are kept by the engine).
+_FINISHED: IdentityMemo[list[FinishedChoice]] = IdentityMemo(1024)
 
 
 async def answer(
@@ -110,7 +123,7 @@ async def answer(
         renderer=renderer,
         prompt=prompt,
         headers=headers,
-        rng=request_rng(request, runtime.config.seed, _PACING_SALT),
+        rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
     )
     if exchange.usage is not None:
         limits.record_output(runtime, request, exchange.usage["output_tokens"])
@@ -151,7 +164,7 @@ async def respond(
     renderer: Renderer,
     prompt: PromptUsage,
     headers: Mapping[str, str],
-    rng: random.Random,
+    rng: JitterRandom,
 ) -> web.StreamResponse:
     if isinstance(outcome, ErrorReply):
         await _delay(outcome.timing)
@@ -192,7 +205,7 @@ async def _stream(
     events: Iterator[StreamEvent],
     timing: Timing,
     headers: Mapping[str, str],
-    rng: random.Random,
+    rng: JitterRandom,
     *,
     stop_after: int | None = None,
     then: StreamEvent | bytes | None = None,
@@ -233,7 +246,7 @@ async def _fault(
     renderer: Renderer,
     prompt: PromptUsage,
     headers: Mapping[str, str],
-    rng: random.Random,
+    rng: JitterRandom,
 ) -> web.StreamResponse:
     if fault.kind == "stall":
         await asyncio.sleep(fault.stall_s)

@@ -14,6 +14,7 @@ from emulator.config import EmulatorConfig
 from emulator.gateway import RequiredHeader
 from emulator.journal import Journal
 from emulator.neutral import NeutralRequest
+from emulator.parsed_bodies import ParsedBodies
 from emulator.scenario.engine import ScenarioEngine
 from emulator.scenario.loader import Scenario
 from emulator.schemas import SchemaSet
@@ -33,6 +34,7 @@ class Runtime:
     required_headers: tuple[RequiredHeader, ...] = ()
     rate_limiter: RateLimiter | None = None
     chaos: ChaosMonkey | None = None
+    parsed_bodies: ParsedBodies = field(default_factory=ParsedBodies)
 
     def reset(self) -> None:
         """Back to the state right after start-up: scenarios from --fixtures, empty journal."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -23,6 +23,9 @@ from emulator.scenario.outcome import Timing
 log = logging.getLogger("emulator.sse")
 
 BATCH_BYTES = 16 * 1024
+
+# Made only when a stream has jitter: seeding a generator per request is not free.
+JitterRandom = Callable[[], random.Random]
 EVENT_STREAM = "text/event-stream"
 
 
@@ -74,9 +77,9 @@ async def write_raw(request: web.Request, response: web.StreamResponse, data: by
 class Pacer:
     """Sleeps so that events leave at ``ttft`` then ``tokens / tokens_per_s`` apart."""
 
-    def __init__(self, timing: Timing, rng: random.Random) -> None:
+    def __init__(self, timing: Timing, rng: JitterRandom) -> None:
         self._timing = timing
-        self._rng = rng
+        self._rng = rng() if timing.jitter_ms else None
         self._loop = asyncio.get_running_loop()
         self._deadline = self._loop.time()
         self._started = False
@@ -91,7 +94,7 @@ class Pacer:
         else:
             return
         delay = self._deadline - self._loop.time()
-        if timing.jitter_ms:
+        if self._rng is not None:
             delay += self._rng.uniform(0, timing.jitter_ms) / 1000
         if delay > 0:
             await asyncio.sleep(delay)
@@ -103,7 +106,7 @@ async def send_events(
     events: Iterable[StreamEvent],
     *,
     timing: Timing,
-    rng: random.Random,
+    rng: JitterRandom,
     report: StreamReport,
     stop_after: int | None = None,
 ) -> None:

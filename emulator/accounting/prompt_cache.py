@@ -20,6 +20,7 @@ past ``capacity``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
+from emulator.lru import IdentityMemo
 from emulator.neutral import CacheTtl, PromptBlock
 
 LOOKBACK_BLOCKS = 20
@@ -62,6 +64,7 @@ class CacheEntry:
         }
 
 
+@functools.lru_cache(maxsize=4096)
 def owner_of(api_key: str, partition: str = "") -> str:
     """A stable, non-secret label of an API key (the journal and control API show it)."""
     digest = hashlib.blake2b(f"{api_key}\x00{partition}".encode(), digest_size=6).hexdigest()
@@ -76,6 +79,9 @@ def _strip_cache_control(source: object) -> object:
 
 def prefix_hashes(blocks: Sequence[PromptBlock]) -> list[str]:
     """Cumulative hash of the prompt up to and including each block."""
+    known = _PREFIX_HASHES.get(blocks)
+    if known is not None:
+        return known
     hashes: list[str] = []
     running = hashlib.blake2b(digest_size=16)
     for block in blocks:
@@ -84,7 +90,13 @@ def prefix_hashes(blocks: Sequence[PromptBlock]) -> list[str]:
         running.update(jsonvalue.canonical(_strip_cache_control(block.source)))
         running.update(b"\x01")
         hashes.append(running.copy().hexdigest())
+    _PREFIX_HASHES.put(blocks, hashes)
     return hashes
+
+
+# Hashing a long prompt costs more than the rest of a request; a parsed request's
+# blocks are reused when the same body comes again.
+_PREFIX_HASHES: IdentityMemo[list[str]] = IdentityMemo(1024)
 
 
 def cumulative_tokens(blocks: Sequence[PromptBlock]) -> list[int]:

@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from emulator.clock import Clock
 from emulator.errors import ApiError
@@ -171,8 +171,11 @@ def parse_rate_limit_table(specs: Iterable[str]) -> RateLimitTable:
 # --- buckets -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class BucketState:
+# The states and decisions below are named tuples, not frozen dataclasses: several
+# are made for every request, and a tuple is made four times faster.
+
+
+class BucketState(NamedTuple):
     """One bucket as of ``RateLimitState.at``."""
 
     kind: LimitKind
@@ -195,8 +198,7 @@ class BucketState:
         return self.limit / 60.0 * _TIME_SLACK_S + 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimitState:
+class RateLimitState(NamedTuple):
     at: float
     requests: BucketState
     input_tokens: BucketState
@@ -215,8 +217,7 @@ class RateLimitState:
         return self.input_tokens if kind == "input_tokens" else self.output_tokens
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The verdict of ``RateLimiter.check``; a refusal names the binding limit."""
 
     is_allowed: bool
@@ -428,6 +429,12 @@ def _round_down_thousands(tokens: int) -> int:
     return tokens // 1000 * 1000
 
 
+_ANTHROPIC_HEADER_NAMES = {
+    name: tuple(f"anthropic-ratelimit-{name}-{part}" for part in ("limit", "remaining", "reset"))
+    for name in ("requests", "tokens", "input-tokens", "output-tokens")
+}
+
+
 def anthropic_headers(
     state: RateLimitState, now: float, *, round_tokens: bool = True
 ) -> dict[str, str]:
@@ -445,10 +452,10 @@ def anthropic_headers(
         remaining = bucket.remaining_whole
         if round_tokens and name != "requests":
             remaining = _round_down_thousands(remaining)
-        prefix = f"anthropic-ratelimit-{name}"
-        headers[f"{prefix}-limit"] = str(bucket.limit)
-        headers[f"{prefix}-remaining"] = str(remaining)
-        headers[f"{prefix}-reset"] = rfc3339(max(bucket.full_at, now))
+        limit_name, remaining_name, reset_name = _ANTHROPIC_HEADER_NAMES[name]
+        headers[limit_name] = str(bucket.limit)
+        headers[remaining_name] = str(remaining)
+        headers[reset_name] = rfc3339(max(bucket.full_at, now))
     return headers
 
 

@@ -12,16 +12,26 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from emulator.lru import Lru
 from emulator.neutral import NeutralRequest
 from emulator.scenario.generate import TextPool, default_choice, default_reply, request_rng
 from emulator.scenario.loader import Scenario
-from emulator.scenario.outcome import NO_DELAY, ErrorReply, FaultReply, Outcome, Timing
+from emulator.scenario.outcome import (
+    NO_DELAY,
+    ErrorReply,
+    FaultReply,
+    Outcome,
+    Part,
+    Reply,
+    Timing,
+)
 from emulator.scenario.replies import ReplySpec, to_outcome
 from emulator.scenario.rules import MatchContext, Rule
 
 SCENARIO_HEADER = "x-emulator-scenario"
 TEST_ID_HEADER = "x-emulator-test-id"
 _NEAREST_LIMIT = 3
+_GENERATED_MEMO_ENTRIES = 1024
 FORCED_RULE = "x-emulator-force"
 
 
@@ -55,6 +65,10 @@ class ScenarioEngine:
         self._scenarios: dict[str, Scenario] = {}
         self._fired: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
+        # Generated replies are a pure function of these, and generating is costly.
+        self._generated: Lru[tuple[str, bytes, int, int], tuple[tuple[Part, ...], ...]] = Lru(
+            _GENERATED_MEMO_ENTRIES
+        )
 
     # -- scenarios ---------------------------------------------------------------
     @property
@@ -115,9 +129,15 @@ class ScenarioEngine:
             if scenario.default is not None:
                 outcome = self._outcome(request, scenario.default, {}, f"{scenario.name}:default")
                 return Pick(outcome, "default", scenario.name, nearest)
-        return Pick(
-            default_reply(request, self.pool, self.seed, self.default_timing), None, None, nearest
-        )
+        return Pick(self._generated_reply(request), None, None, nearest)
+
+    def _generated_reply(self, request: NeutralRequest) -> Reply:
+        key = (request.api, request.content_key, request.n, self.seed)
+        choices = self._generated.get(key)
+        if choices is None:
+            choices = default_reply(request, self.pool, self.seed).choices
+            self._generated.put(key, choices)
+        return Reply(choices, self.default_timing)
 
     def _fire(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -22,8 +22,8 @@ from emulator.respond import answer
 from emulator.schemas import anthropic_message
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
-from emulator.surfaces.common import read_json_object
 from emulator.surfaces.headers import anthropic_headers
+from emulator.surfaces.read_request import read_request
 
 HUMAN = "\n\nHuman:"
 ASSISTANT = "\n\nAssistant:"
@@ -83,9 +83,8 @@ def parse_turns(prompt: str) -> tuple[str, list[Message]]:
     return system.strip(), turns
 
 
-def parse_complete_body(
-    body: JSONObject, catalogue: Catalogue, api_key: str, headers: Mapping[str, str]
-) -> NeutralRequest:
+def parse_complete_body(body: JSONObject, catalogue: Catalogue) -> NeutralRequest:
+    """The request ``body`` asks for, for no caller in particular (see ``for_caller``)."""
     model = body["model"]
     info = catalogue.lookup(model)
     if info is None and not catalogue.accept_any:
@@ -120,8 +119,6 @@ def parse_complete_body(
         stop_sequences=(*tuple(body.get("stop_sequences") or ()), HUMAN),
         stream=bool(body.get("stream", False)),
         prefill=prefill,
-        api_key=api_key,
-        headers=headers,
         metadata=body.get("metadata") or {},
         blocks=(PromptBlock("prompt", prompt, tokens),),
         prompt_tokens=tokens,
@@ -134,11 +131,16 @@ async def create_completion(http: web.Request) -> web.StreamResponse:
     api_key = anthropic_api_key(http.headers, rt.config)
     version = anthropic_version(http.headers)
     anthropic_betas(http.headers, strict=rt.config.strict)
-    body = await read_json_object(http, rt.config.max_body_bytes, "anthropic")
-    violation = rt.schemas.validate("anthropic_complete_request", body)
-    if violation is not None:
-        raise invalid_request(anthropic_message(violation))
-    request = parse_complete_body(body, rt.catalogue, api_key, http.headers)
+
+    def parse(body: JSONObject) -> NeutralRequest:
+        violation = rt.schemas.validate("anthropic_complete_request", body)
+        if violation is not None:
+            raise invalid_request(anthropic_message(violation))
+        return parse_complete_body(body, rt.catalogue)
+
+    request = await read_request(
+        http, kind="anthropic_complete_request", family="anthropic", api_key=api_key, parse=parse
+    )
     request_id = http[REQUEST_ID]
     renderer = CompleteRenderer(
         request.model, ids.completion_id(), ids.log_id(), version, request_id

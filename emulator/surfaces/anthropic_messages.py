@@ -21,8 +21,8 @@ from emulator.runtime import Runtime
 from emulator.schemas import anthropic_message
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
-from emulator.surfaces.common import read_json_object
 from emulator.surfaces.headers import anthropic_headers
+from emulator.surfaces.read_request import read_request
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +48,14 @@ async def read_anthropic_request(
     api_key = anthropic_api_key(http.headers, rt.config)
     anthropic_version(http.headers)
     anthropic_betas(http.headers, strict=rt.config.strict)
-    body = await read_json_object(http, rt.config.max_body_bytes, "anthropic")
-    violation = rt.schemas.validate(schema, body)
-    if violation is not None:
-        raise invalid_request(anthropic_message(violation))
-    return parse_messages_body(
-        body, catalogue=rt.catalogue, api_key=api_key, headers=http.headers, count_only=count_only
-    )
+
+    def parse(body: JSONObject) -> NeutralRequest:
+        violation = rt.schemas.validate(schema, body)
+        if violation is not None:
+            raise invalid_request(anthropic_message(violation))
+        return parse_messages_body(body, catalogue=rt.catalogue, count_only=count_only)
+
+    return await read_request(http, kind=schema, family="anthropic", api_key=api_key, parse=parse)
 
 
 async def create_message(http: web.Request) -> web.StreamResponse:

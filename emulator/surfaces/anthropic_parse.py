@@ -113,10 +113,9 @@ def parse_messages_body(
     body: JSONObject,
     *,
     catalogue: Catalogue,
-    api_key: str,
-    headers: Mapping[str, str],
     count_only: bool = False,
 ) -> NeutralRequest:
+    """The request ``body`` asks for, for no caller in particular (see ``for_caller``)."""
     model = body["model"]
     info = catalogue.lookup(model)
     rules.check_model(model, info, accept_any=catalogue.accept_any)
@@ -157,8 +156,6 @@ def parse_messages_body(
         thinking_display="omitted" if thinking.get("display") == "omitted" else "summarized",
         stream=bool(body.get("stream", False)),
         prefill=prefill,
-        api_key=api_key,
-        headers=headers,
         metadata=metadata if isinstance(metadata, dict) else {},
         blocks=blocks,
         prompt_tokens=prompt_tokens,

@@ -13,14 +13,15 @@ from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, invalid_request, openai_error_body
 from emulator.jsonvalue import JSONObject
 from emulator.keys import REQUEST_ID, RUNTIME
+from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
 from emulator.respond import answer
 from emulator.schemas import openai_error_fields
 from emulator.surfaces.auth import openai_api_key
-from emulator.surfaces.common import read_json_object
 from emulator.surfaces.headers import openai_headers
 from emulator.surfaces.openai_parse import parse_chat_body
+from emulator.surfaces.read_request import read_request
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +42,18 @@ class ChatRenderer:
 async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     rt = http.app[RUNTIME]
     api_key = openai_api_key(http.headers, rt.config)
-    body = await read_json_object(http, rt.config.max_body_bytes, "openai")
-    violation = rt.schemas.validate("openai_chat_request", body)
-    if violation is not None:
-        message, param, code = openai_error_fields(violation)
-        raise invalid_request(message, param=param, code=code)
-    request = parse_chat_body(body, catalogue=rt.catalogue, api_key=api_key, headers=http.headers)
-    options = body.get("stream_options") or {}
+
+    def parse(body: JSONObject) -> NeutralRequest:
+        violation = rt.schemas.validate("openai_chat_request", body)
+        if violation is not None:
+            message, param, code = openai_error_fields(violation)
+            raise invalid_request(message, param=param, code=code)
+        return parse_chat_body(body, catalogue=rt.catalogue)
+
+    request = await read_request(
+        http, kind="openai_chat_request", family="openai", api_key=api_key, parse=parse
+    )
+    options = request.body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
     renderer = ChatRenderer(header, bool(options.get("include_usage")))
     return await answer(http, request, renderer, openai_headers(http[REQUEST_ID]))

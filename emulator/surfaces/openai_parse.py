@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from emulator import jsonvalue
 from emulator.accounting.prompt import chat_prompt_blocks
 from emulator.catalogue import Catalogue, ModelInfo
@@ -196,9 +194,8 @@ def _output_format(body: JSONObject) -> OutputFormat:
     return OutputFormat()
 
 
-def parse_chat_body(
-    body: JSONObject, *, catalogue: Catalogue, api_key: str, headers: Mapping[str, str]
-) -> NeutralRequest:
+def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest:
+    """The request ``body`` asks for, for no caller in particular (see ``for_caller``)."""
     model = body["model"]
     info = catalogue.lookup(model)
     _check_model(model, info, catalogue.accept_any)
@@ -247,8 +244,6 @@ def parse_chat_body(
         n=int(body.get("n") or 1),
         output_format=_output_format(body),
         stream=bool(body.get("stream")),
-        api_key=api_key,
-        headers=headers,
         metadata=metadata if isinstance(metadata, dict) else {},
         blocks=blocks,
         prompt_tokens=prompt_tokens,

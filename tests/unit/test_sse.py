@@ -257,7 +257,7 @@ def _event(tokens: int) -> StreamEvent:
 
 def test_pacer_waits_ttft_then_tokens_against_absolute_deadlines(clock: FakeClock) -> None:
     async def run() -> None:
-        pacer = sse.Pacer(Timing(ttft_ms=100, tokens_per_s=10), random.Random(0))
+        pacer = sse.Pacer(Timing(ttft_ms=100, tokens_per_s=10), lambda: random.Random(0))
         await pacer.before(_event(0))  # the first event waits for the ttft
         await pacer.before(_event(0))  # zero-token events go out at once
         await pacer.before(_event(3))
@@ -272,7 +272,7 @@ def test_pacer_waits_ttft_then_tokens_against_absolute_deadlines(clock: FakeCloc
 
 def test_pacer_jitter_does_not_accumulate(clock: FakeClock) -> None:
     async def run() -> None:
-        pacer = sse.Pacer(Timing(tokens_per_s=100, jitter_ms=20), random.Random(1))
+        pacer = sse.Pacer(Timing(tokens_per_s=100, jitter_ms=20), lambda: random.Random(1))
         await pacer.before(_event(0))
         for _ in range(50):
             await pacer.before(_event(2))
@@ -319,7 +319,7 @@ def _send(
             cast(web.StreamResponse, out),
             events,
             timing=timing,
-            rng=random.Random(0),
+            rng=lambda: random.Random(0),
             report=report,
             stop_after=stop_after,
         )

@@ -1,0 +1,57 @@
+"""A small least-recently-used map, for memos that must stay bounded."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._max_entries = max_entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: K) -> V | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        if self._max_entries <= 0:
+            return
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class IdentityMemo(Generic[V]):
+    """Results computed from immutable objects that are served again (parsed requests
+    are kept and reused), keyed by the object's identity plus ``extra``. An entry keeps
+    its object alive, so its id cannot be reused by another object meanwhile."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._lru: Lru[tuple[int, Hashable], tuple[object, V]] = Lru(max_entries)
+
+    def get(self, source: object, extra: Hashable = None) -> V | None:
+        found = self._lru.get((id(source), extra))
+        if found is not None and found[0] is source:
+            return found[1]
+        return None
+
+    def put(self, source: object, value: V, extra: Hashable = None) -> None:
+        self._lru.put((id(source), extra), (source, value))
+
+    def clear(self) -> None:
+        self._lru.clear()

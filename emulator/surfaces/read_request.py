@@ -1,0 +1,34 @@
+"""Reading a generating request: its raw body, then the parse, or the parse kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from emulator.jsonvalue import JSONObject
+from emulator.keys import EXCHANGE, RUNTIME
+from emulator.neutral import NeutralRequest
+from emulator.surfaces.common import Family, decode_json_object, read_json_bytes
+
+
+async def read_request(
+    http: web.Request,
+    *,
+    kind: str,
+    family: Family,
+    api_key: str,
+    parse: Callable[[JSONObject], NeutralRequest],
+) -> NeutralRequest:
+    """The request ``http`` carries, parsed by ``parse`` (which validates the body and
+    raises the API's errors) or found parsed already; ``kind`` names the surface and
+    whatever else, besides the bytes, changes the parse."""
+    runtime = http.app[RUNTIME]
+    raw = await read_json_bytes(http, runtime.config.max_body_bytes, family)
+    parsed = runtime.parsed_bodies.get(kind, raw)
+    if parsed is None:
+        parsed = parse(decode_json_object(http, raw, family))
+        runtime.parsed_bodies.put(kind, raw, parsed)
+    else:
+        http[EXCHANGE].body = parsed.body
+    return parsed.for_caller(api_key, http.headers)

@@ -1,0 +1,80 @@
+"""The bounded memos behind the hot path: LRU order, identity safety, byte budget."""
+
+from __future__ import annotations
+
+from emulator.lru import IdentityMemo, Lru
+from emulator.neutral import NeutralRequest
+from emulator.parsed_bodies import ParsedBodies
+
+
+def _request(model: str = "claude-sonnet-4-6") -> NeutralRequest:
+    return NeutralRequest(
+        api="messages", model=model, model_info=None, messages=(), max_tokens=5, content_key=b"k"
+    )
+
+
+def test_lru_evicts_the_least_recently_used() -> None:
+    memo: Lru[str, int] = Lru(2)
+    memo.put("a", 1)
+    memo.put("b", 2)
+    assert memo.get("a") == 1  # "b" is now the oldest
+    memo.put("c", 3)
+    assert (memo.get("a"), memo.get("b"), memo.get("c")) == (1, None, 3)
+    assert len(memo) == 2
+
+
+def test_lru_of_size_zero_keeps_nothing() -> None:
+    memo: Lru[str, int] = Lru(0)
+    memo.put("a", 1)
+    assert memo.get("a") is None
+
+
+def test_identity_memo_answers_only_for_the_same_object() -> None:
+    memo: IdentityMemo[str] = IdentityMemo(8)
+    source = tuple("ab")
+    equal_but_other = tuple("ab")
+    memo.put(source, "hashed", extra=1)
+    assert memo.get(source, extra=1) == "hashed"
+    assert memo.get(source, extra=2) is None
+    assert memo.get(equal_but_other, extra=1) is None
+
+
+def test_identity_memo_keeps_its_source_alive() -> None:
+    memo: IdentityMemo[int] = IdentityMemo(8)
+    memo.put([1, 2, 3], 6)  # no other reference: the memo's must keep the id unique
+    for _ in range(100):
+        assert memo.get([9, 9, 9]) is None
+
+
+def test_parsed_bodies_by_kind_and_bytes() -> None:
+    bodies = ParsedBodies()
+    request = _request()
+    bodies.put("messages", b"{}", request)
+    assert bodies.get("messages", b"{}") is request
+    assert bodies.get("count_tokens", b"{}") is None
+    assert bodies.get("messages", b"{ }") is None
+
+
+def test_parsed_bodies_keep_within_entries_and_bytes() -> None:
+    bodies = ParsedBodies(max_entries=3, budget_bytes=100)
+    for index in range(5):
+        bodies.put("k", bytes([index]) * 10, _request())
+    assert len(bodies) == 3
+    assert bodies.get("k", bytes([0]) * 10) is None
+    assert bodies.get("k", bytes([4]) * 10) is not None
+    bodies.put("k", b"x" * 60, _request())
+    bodies.put("k", b"y" * 60, _request())  # 120 bytes would pass the budget
+    assert bodies.get("k", b"x" * 60) is None
+    assert bodies.get("k", b"y" * 60) is not None
+    bodies.put("k", b"z" * 101, _request())  # larger than the whole budget
+    assert bodies.get("k", b"z" * 101) is None
+
+
+def test_for_caller_changes_only_the_caller() -> None:
+    template = _request()
+    headers = {"x-test": "1"}
+    mine = template.for_caller("key-1", headers)
+    assert (mine.api_key, mine.headers) == ("key-1", headers)
+    assert (template.api_key, dict(template.headers)) == ("", {})
+    assert mine.content_key is template.content_key
+    assert mine.model == template.model and mine.max_tokens == template.max_tokens

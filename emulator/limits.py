@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 from emulator.accounting import rate_limit as rl
 from emulator.accounting.usage import PromptUsage
+from emulator.lru import Lru
 from emulator.neutral import NeutralRequest
 from emulator.runtime import Runtime
 
 
-def _headers(request: NeutralRequest, state: rl.RateLimitState, now: float) -> dict[str, str]:
-    if request.api == "chat":
-        return rl.openai_headers(state, now)
-    return rl.anthropic_headers(state, now)
+def _headers(request: NeutralRequest, state: rl.RateLimitState, now: float) -> Mapping[str, str]:
+    is_openai = request.api == "chat"
+    if state.is_unenforced:
+        # Always the same full buckets: only the reset second changes.
+        key = (is_openai, math.ceil(now))
+        known = _UNENFORCED_HEADERS.get(key)
+        if known is None:
+            known = rl.openai_headers(state, now) if is_openai else rl.anthropic_headers(state, now)
+            _UNENFORCED_HEADERS.put(key, known)
+        return known
+    return rl.openai_headers(state, now) if is_openai else rl.anthropic_headers(state, now)
 
 
-def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> dict[str, str]:
+_UNENFORCED_HEADERS: Lru[tuple[bool, int], dict[str, str]] = Lru(8)
+
+
+def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapping[str, str]:
     """Charge one request and its uncached input tokens (cache reads are free, as on the
     real APIs); the rate-limit headers for the answer, or the API's 429."""
     limiter = runtime.rate_limiter
@@ -30,7 +44,7 @@ def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> dict
     return _headers(request, decision.state, now)
 
 
-def peek(runtime: Runtime, request: NeutralRequest) -> dict[str, str]:
+def peek(runtime: Runtime, request: NeutralRequest) -> Mapping[str, str]:
     """Headers for an answer that takes nothing (a scripted error)."""
     limiter = runtime.rate_limiter
     if limiter is None:

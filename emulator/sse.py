@@ -2,8 +2,8 @@
 
 Unpaced streams are written in batches of whole frames (up to
 ``BATCH_BYTES``), so a long reply is never held in memory whole yet costs few
-writes. Paced streams write one event per wake-up: at most one event-loop sleep
-per event, scheduled against absolute deadlines so errors do not accumulate.
+writes. Paced streams write what is due at each wake-up: at most one event-loop
+sleep per event, scheduled against absolute deadlines so errors do not accumulate.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ BATCH_BYTES = 16 * 1024
 # Made only when a stream has jitter: seeding a generator per request is not free.
 JitterRandom = Callable[[], random.Random]
 EVENT_STREAM = "text/event-stream"
+_STREAM_HEADERS = {
+    "Content-Type": EVENT_STREAM + "; charset=utf-8",
+    "Cache-Control": "no-cache",
+    "Connection": "keep-alive",
+}
 
 
 def frame(event: StreamEvent) -> bytes:
@@ -56,11 +61,7 @@ def _is_closing(request: web.Request) -> bool:
 
 
 async def open_stream(request: web.Request, headers: Mapping[str, str]) -> web.StreamResponse:
-    response = web.StreamResponse(status=200, headers=headers)
-    response.content_type = EVENT_STREAM
-    response.charset = "utf-8"
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Connection"] = "keep-alive"
+    response = web.StreamResponse(status=200, headers={**headers, **_STREAM_HEADERS})
     await response.prepare(request)
     return response
 
@@ -75,7 +76,8 @@ async def write_raw(request: web.Request, response: web.StreamResponse, data: by
 
 
 class Pacer:
-    """Sleeps so that events leave at ``ttft`` then ``tokens / tokens_per_s`` apart."""
+    """When events leave: ``ttft`` after the start, then ``tokens / tokens_per_s`` apart,
+    against absolute deadlines so that late wake-ups do not accumulate."""
 
     def __init__(self, timing: Timing, rng: JitterRandom) -> None:
         self._timing = timing
@@ -84,7 +86,8 @@ class Pacer:
         self._deadline = self._loop.time()
         self._started = False
 
-    async def before(self, event: StreamEvent) -> None:
+    def delay_before(self, event: StreamEvent) -> float:
+        """Seconds to wait before ``event`` may leave (0 or less: at once)."""
         timing = self._timing
         if not self._started:
             self._started = True
@@ -92,10 +95,14 @@ class Pacer:
         elif timing.tokens_per_s > 0 and event.tokens:
             self._deadline += event.tokens / timing.tokens_per_s
         else:
-            return
+            return 0.0
         delay = self._deadline - self._loop.time()
         if self._rng is not None:
             delay += self._rng.uniform(0, timing.jitter_ms) / 1000
+        return delay
+
+    async def before(self, event: StreamEvent) -> None:
+        delay = self.delay_before(event)
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -110,21 +117,25 @@ async def send_events(
     report: StreamReport,
     stop_after: int | None = None,
 ) -> None:
-    """Write ``events``; stop after ``stop_after`` events when given. Raises ClientGone."""
-    if timing.is_paced:
-        pacer = Pacer(timing, rng)
-        for event in events:
-            if stop_after is not None and report.events_sent >= stop_after:
-                return
-            await pacer.before(event)
-            await write_raw(request, response, frame(event))
-            report.events_sent += 1
-        return
+    """Write ``events``; stop after ``stop_after`` events when given. Raises ClientGone.
+
+    Events due at the same moment leave in one write: unpaced, in batches of up to
+    ``BATCH_BYTES``; paced, everything due before the next wait (a delta and the
+    zero-token events around it), so each wait costs one sleep and one write."""
+    pacer = Pacer(timing, rng) if timing.is_paced else None
     batch: list[bytes] = []
     size = 0
     for event in events:
         if stop_after is not None and report.events_sent >= stop_after:
             break
+        if pacer is not None:
+            delay = pacer.delay_before(event)
+            if delay > 0:
+                if batch:
+                    await write_raw(request, response, b"".join(batch))
+                    batch.clear()
+                    size = 0
+                await asyncio.sleep(delay)
         data = frame(event)
         batch.append(data)
         size += len(data)

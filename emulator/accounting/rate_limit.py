@@ -15,9 +15,10 @@ continuously at limit / 60 per second.
 * ``RateLimiter.record_output`` debits the answer's output tokens afterwards;
   the bucket may go below zero, and later requests wait until it holds at
   least one token again.
-* A limit of ``None`` is not enforced, but its bucket is still tracked against
-  a generous default (4,000 requests or 4,000,000 tokens per minute, floored at
-  zero) so the headers look like a real account's.
+* A limit of ``None`` is not enforced: its headers show a generous default
+  (4,000 requests or 4,000,000 tokens per minute) with all of it remaining, so
+  a client that paces itself by the headers never waits on a limit that does
+  not exist. Only enforced buckets are spent.
 * Models matching a glob of the ``RateLimitTable`` share one set of buckets per
   key (like Anthropic's model classes); any other model has its own set.
 * At most ``capacity`` bucket sets are kept, least recently used evicted
@@ -78,6 +79,14 @@ class RateLimitSettings:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or value < 1):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+    @property
+    def enforces_any(self) -> bool:
+        return (
+            self.requests_per_minute is not None
+            or self.input_tokens_per_minute is not None
+            or self.output_tokens_per_minute is not None
+        )
 
     def limit_of(self, kind: LimitKind) -> int | None:
         if kind == "requests":
@@ -205,6 +214,14 @@ class RateLimitState(NamedTuple):
     output_tokens: BucketState
 
     @property
+    def is_unenforced(self) -> bool:
+        return not (
+            self.requests.is_enforced
+            or self.input_tokens.is_enforced
+            or self.output_tokens.is_enforced
+        )
+
+    @property
     def tokens(self) -> BucketState:
         """The most restrictive token bucket: the one with fewer tokens left."""
         if self.output_tokens.remaining < self.input_tokens.remaining:
@@ -258,9 +275,8 @@ class _Bucket:
         return deficit / self.rate
 
     def take(self, amount: float) -> None:
-        self.level -= amount
-        if not self.is_enforced:
-            self.level = max(0.0, self.level)
+        if self.is_enforced:
+            self.level -= amount
 
     def state(self) -> BucketState:
         full_at = self.updated_at + max(0.0, self.capacity - self.level) / self.rate
@@ -284,6 +300,21 @@ class _BucketSet:
         return RateLimitState(
             now, self.requests.state(), self.input_tokens.state(), self.output_tokens.state()
         )
+
+
+def _full_bucket(kind: LimitKind, now: float) -> BucketState:
+    capacity = DEFAULT_REQUESTS_PER_MINUTE if kind == "requests" else DEFAULT_TOKENS_PER_MINUTE
+    return BucketState(kind, capacity, float(capacity), now, False)
+
+
+def _full_state(now: float) -> RateLimitState:
+    """What headers show for a group that enforces nothing: every default bucket full."""
+    return RateLimitState(
+        now,
+        _full_bucket("requests", now),
+        _full_bucket("input_tokens", now),
+        _full_bucket("output_tokens", now),
+    )
 
 
 class RateLimiter:
@@ -330,6 +361,8 @@ class RateLimiter:
         """Take one request and ``input_tokens`` (cache reads excluded) if every enforced
         bucket can pay; otherwise take nothing and say how long to wait."""
         at = self._clock.now() if now is None else now
+        if not self._group(model)[1].enforces_any:
+            return Decision(True, _full_state(at))
         with self._lock:
             buckets = self._buckets(api_key, model, at)
             charge = min(float(max(0, input_tokens)), buckets.input_tokens.capacity)
@@ -354,6 +387,8 @@ class RateLimiter:
     ) -> RateLimitState:
         """Debit the answer's output tokens; the bucket may go below zero."""
         at = self._clock.now() if now is None else now
+        if not self._group(model)[1].enforces_any:
+            return _full_state(at)
         with self._lock:
             buckets = self._buckets(api_key, model, at)
             buckets.output_tokens.take(float(max(0, output_tokens)))
@@ -362,6 +397,8 @@ class RateLimiter:
     def snapshot(self, api_key: str, model: str, *, now: float | None = None) -> RateLimitState:
         """The buckets as of ``now``, taking nothing."""
         at = self._clock.now() if now is None else now
+        if not self._group(model)[1].enforces_any:
+            return _full_state(at)
         with self._lock:
             return self._buckets(api_key, model, at).state(at)
 

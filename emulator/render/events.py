@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
 from dataclasses import dataclass
 
 from emulator.accounting.tokenizer import split_into_tokens
@@ -22,9 +22,16 @@ class StreamEvent:
     tokens: int = 0
 
 
-def token_groups(text: str, per_group: int = TOKENS_PER_DELTA) -> Iterator[tuple[str, int]]:
+def token_groups(text: str, per_group: int = TOKENS_PER_DELTA) -> tuple[tuple[str, int], ...]:
     """Consecutive pieces of ``text`` of ``per_group`` tokens each (the last may be shorter)."""
+    return _token_groups(text, per_group)
+
+
+# Memoized: kept replies are streamed again and again, and splitting costs a regex pass.
+@functools.lru_cache(maxsize=1024)
+def _token_groups(text: str, per_group: int) -> tuple[tuple[str, int], ...]:
     pieces = split_into_tokens(text)
-    for start in range(0, len(pieces), per_group):
-        group = pieces[start : start + per_group]
-        yield "".join(group), len(group)
+    return tuple(
+        ("".join(pieces[start : start + per_group]), len(pieces[start : start + per_group]))
+        for start in range(0, len(pieces), per_group)
+    )

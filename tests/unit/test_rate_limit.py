@@ -232,17 +232,27 @@ def test_capacity_must_be_positive() -> None:
         limiter(capacity=0)
 
 
-def test_unlimited_is_never_refused_but_tracked() -> None:
+def test_unlimited_is_never_refused_and_shows_all_remaining() -> None:
     rate_limiter, _ = limiter()
     for _ in range(DEFAULT_REQUESTS_PER_MINUTE + 5):
         decision = rate_limiter.check(KEY, MODEL, DEFAULT_TOKENS_PER_MINUTE)
         assert decision.is_allowed
     rate_limiter.record_output(KEY, MODEL, 10 * DEFAULT_TOKENS_PER_MINUTE)
     state = rate_limiter.snapshot(KEY, MODEL)
-    assert (state.requests.limit, state.requests.remaining_whole) == (4000, 0)
-    assert (state.input_tokens.limit, state.input_tokens.remaining) == (4_000_000, 0)
-    assert state.output_tokens.remaining == 0
+    assert (state.requests.limit, state.requests.remaining_whole) == (4000, 4000)
+    assert (state.input_tokens.limit, state.input_tokens.remaining) == (4_000_000, 4_000_000)
+    assert state.output_tokens.remaining == 4_000_000
     assert not state.requests.is_enforced
+    assert len(rate_limiter) == 0  # nothing to track
+
+
+def test_only_enforced_buckets_are_spent() -> None:
+    rate_limiter, _ = limiter(rpm=10)
+    rate_limiter.check(KEY, MODEL, 5000)
+    state = rate_limiter.record_output(KEY, MODEL, 7000)
+    assert state.requests.remaining_whole == 9
+    assert state.input_tokens.remaining_whole == DEFAULT_TOKENS_PER_MINUTE
+    assert state.output_tokens.remaining_whole == DEFAULT_TOKENS_PER_MINUTE
 
 
 def test_snapshot_takes_nothing_and_reset_refills() -> None:
@@ -389,7 +399,8 @@ def test_generous_defaults_in_headers() -> None:
     headers = openai_headers(state, clock.now())
     assert headers["x-ratelimit-limit-requests"] == "4000"
     assert headers["x-ratelimit-limit-tokens"] == "4000000"
-    assert headers["x-ratelimit-remaining-tokens"] == "3999900"
+    assert headers["x-ratelimit-remaining-tokens"] == "4000000"
+    assert headers["x-ratelimit-reset-requests"] == "0s"
 
 
 # --- 429 errors ----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -120,6 +122,35 @@ class TestConfiguredKeysAndLimits:
 
 
 class TestBodies:
+    @pytest.mark.parametrize("chunked", [False, True])
+    def test_a_body_that_arrives_in_pieces(self, server: EmulatorThread, chunked: bool) -> None:
+        body = json.dumps(
+            {**MESSAGE_BODY, "messages": [{"role": "user", "content": "y" * 3000}]}
+        ).encode()
+        pieces = [body[i : i + 700] for i in range(0, len(body), 700)]
+        framing = (
+            "Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {len(body)}\r\n"
+        )
+        head = (
+            "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: k\r\n"
+            "anthropic-version: 2023-06-01\r\nContent-Type: application/json\r\n"
+            f"{framing}Connection: close\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(head)
+            for piece in pieces:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+        status_line, _, rest = reply.partition(b"\r\n")
+        assert status_line == b"HTTP/1.1 200 OK", reply[:300]
+        message = json.loads(rest.partition(b"\r\n\r\n")[2])
+        assert message["type"] == "message"
+        assert message["usage"]["input_tokens"] > 700  # the whole prompt was read
+
     @pytest.mark.parametrize(
         "raw", [b"{", b"not json", b"", b"\xff\xfe{}", b'{"a": "\xed\xa0\x80"}']
     )

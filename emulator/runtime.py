@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emulator.accounting.prompt_cache import PromptCacheStore, owner_of
+from emulator.accounting.prompt_cache import OPENAI_MIN_TOKENS, PromptCacheStore, owner_of
 from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
 from emulator.accounting.usage import PromptUsage
 from emulator.catalogue import Catalogue
@@ -58,6 +58,8 @@ class Runtime:
         model = info.id if info is not None else request.model
         now = self.clock.now()
         if request.api == "messages":
+            if not request.cache_breakpoints:
+                return PromptUsage(input_tokens=request.prompt_tokens)
             return self.prompt_cache.account_anthropic(
                 owner=owner_of(request.api_key),
                 model=model,
@@ -69,6 +71,8 @@ class Runtime:
                 now=now,
             )
         if request.api == "chat":
+            if request.prompt_tokens < OPENAI_MIN_TOKENS:
+                return PromptUsage(input_tokens=request.prompt_tokens)
             return self.prompt_cache.account_openai(
                 owner=owner_of(request.api_key, request.cache_partition),
                 model=model,

@@ -32,7 +32,8 @@ def too_large(limit: int) -> ApiError:
 
 
 def _is_json_content_type(request: web.Request) -> bool:
-    if "Content-Type" not in request.headers:
+    raw = request.headers.get("Content-Type")
+    if raw is None or raw == "application/json":  # what SDKs send: no parsing needed
         return True
     mime = request.content_type.lower()
     return mime == "application/json" or mime.endswith("+json")

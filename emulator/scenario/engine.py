@@ -26,7 +26,7 @@ from emulator.scenario.outcome import (
     Timing,
 )
 from emulator.scenario.replies import ReplySpec, to_outcome
-from emulator.scenario.rules import MatchContext, Rule
+from emulator.scenario.rules import MatchContext, Rule, Why, explain
 
 SCENARIO_HEADER = "x-emulator-scenario"
 TEST_ID_HEADER = "x-emulator-test-id"
@@ -55,6 +55,10 @@ class Pick:
     rule: str | None = None
     scenario: str | None = None
     nearest_miss: list[NearMiss] = field(default_factory=list)
+
+
+def _fewest_failures(miss: tuple[int, str, str, list[tuple[str, Why]]]) -> int:
+    return miss[0]
 
 
 class ScenarioEngine:
@@ -110,7 +114,7 @@ class ScenarioEngine:
 
     def pick(self, request: NeutralRequest) -> Pick:
         scope = request.headers.get(TEST_ID_HEADER, "")
-        misses: list[NearMiss] = []
+        misses: list[tuple[int, str, str, list[tuple[str, Why]]]] = []
         with self._lock:
             candidates = self._candidates(request)
             for scenario in candidates:
@@ -120,11 +124,15 @@ class ScenarioEngine:
                     ctx = MatchContext(request, fired)
                     failed = rule.failures(ctx)
                     if failed:
-                        misses.append(NearMiss(scenario.name, rule.name, failed))
+                        misses.append((len(failed), scenario.name, rule.name, failed))
                         continue
                     self._fired[key] = fired + 1
                     return self._fire(request, scenario, rule, fired, ctx.groups)
-        nearest = sorted(misses, key=lambda m: len(m.failed))[:_NEAREST_LIMIT]
+        misses.sort(key=_fewest_failures)
+        nearest = [
+            NearMiss(s, r, [(name, explain(why)) for name, why in failed])
+            for _, s, r, failed in misses[:_NEAREST_LIMIT]
+        ]
         for scenario in candidates:
             if scenario.default is not None:
                 outcome = self._outcome(request, scenario.default, {}, f"{scenario.name}:default")

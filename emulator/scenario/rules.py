@@ -1,7 +1,9 @@
 """Rules: a name, a match (predicates on the neutral request), and replies.
 
 Every predicate is a small named check that returns ``None`` when it holds or a
-sentence saying why not; that sentence is what the nearest-miss report shows.
+reason why not; the reason is what the nearest-miss report shows. A reason is a
+sentence, or a function that writes it: most rules tried miss, and only the
+nearest few misses are ever reported, so their sentences are written on demand.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from emulator.neutral import NeutralRequest
@@ -18,16 +20,24 @@ from emulator.scenario.replies import ReplySpec
 Exhausted = Literal["repeat_last", "cycle", "error"]
 
 
-@dataclass(frozen=True, slots=True)
 class MatchContext:
-    """What a predicate may look at besides the request."""
+    """What a predicate may look at besides the request. A plain class: one is made per
+    rule tried, and a dataclass's generated ``__init__`` is several times slower."""
 
-    request: NeutralRequest
-    fired: int
-    groups: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("fired", "groups", "request")
+
+    def __init__(self, request: NeutralRequest, fired: int) -> None:
+        self.request = request
+        self.fired = fired
+        self.groups: dict[str, str] = {}
 
 
-Predicate = Callable[[MatchContext], str | None]
+Why = str | Callable[[], str]
+Predicate = Callable[[MatchContext], Why | None]
+
+
+def explain(why: Why) -> str:
+    return why if isinstance(why, str) else why()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +49,16 @@ class TextMatcher:
     regex: re.Pattern[str] | None = None
     equals: str | None = None
 
-    def check(self, what: str, text: str, groups: dict[str, str]) -> str | None:
-        if self.equals is not None and text != self.equals:
-            return f"{what} is {_clip(text)!r}, not {self.equals!r}"
-        if self.contains is not None and self.contains.lower() not in text.lower():
-            return f"{what} {_clip(text)!r} does not contain {self.contains!r}"
-        if self.regex is not None:
-            found = self.regex.search(text)
+    def check(self, what: str, text: str, groups: dict[str, str]) -> Why | None:
+        equals, contains, regex = self.equals, self.contains, self.regex
+        if equals is not None and text != equals:
+            return lambda: f"{what} is {_clip(text)!r}, not {equals!r}"
+        if contains is not None and contains.lower() not in text.lower():
+            return lambda: f"{what} {_clip(text)!r} does not contain {contains!r}"
+        if regex is not None:
+            found = regex.search(text)
             if found is None:
-                return f"{what} {_clip(text)!r} does not match /{self.regex.pattern}/"
+                return lambda: f"{what} {_clip(text)!r} does not match /{regex.pattern}/"
             groups.update({k: v for k, v in found.groupdict().items() if v is not None})
         return None
 
@@ -69,7 +80,7 @@ def _last_user_text(request: NeutralRequest) -> str:
 def text_predicate(
     what: str, matcher: TextMatcher, pick: Callable[[NeutralRequest], str]
 ) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         return matcher.check(what, pick(ctx.request), ctx.groups)
 
     return check
@@ -84,12 +95,12 @@ def system_text(matcher: TextMatcher) -> Predicate:
 
 
 def any_text(matcher: TextMatcher) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         texts = [ctx.request.system, *(m.text for m in ctx.request.messages)]
         for text in texts:
             if matcher.check("a message", text, ctx.groups) is None:
                 return None
-        return f"no message text matches {_describe(matcher)}"
+        return lambda: f"no message text matches {_describe(matcher)}"
 
     return check
 
@@ -101,29 +112,39 @@ def _describe(matcher: TextMatcher) -> str:
 
 
 def api_is(apis: frozenset[str]) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
-        if ctx.request.api in apis:
+    def check(ctx: MatchContext) -> Why | None:
+        api = ctx.request.api
+        if api in apis:
             return None
-        return f"api is {ctx.request.api!r}, not one of {sorted(apis)}"
+        return lambda: f"api is {api!r}, not one of {sorted(apis)}"
 
     return check
 
 
 def model_glob(patterns: tuple[str, ...]) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
+    matches = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+
+    def check(ctx: MatchContext) -> Why | None:
         model = ctx.request.model
-        if any(fnmatch.fnmatchcase(model, p) for p in patterns):
+        if matches(model):
             return None
-        return f"model {model!r} does not match {', '.join(patterns)}"
+        return lambda: f"model {model!r} does not match {', '.join(patterns)}"
 
     return check
 
 
 def tools_offered(names: tuple[str, ...]) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
-        offered = {t.name for t in ctx.request.tools}
-        missing = [n for n in names if n not in offered]
-        return f"tools {missing} are not offered (offered: {sorted(offered)})" if missing else None
+    def check(ctx: MatchContext) -> Why | None:
+        tools = ctx.request.tools
+        if all(any(t.name == n for t in tools) for n in names):
+            return None
+
+        def why() -> str:
+            offered = {t.name for t in tools}
+            missing = [n for n in names if n not in offered]
+            return f"tools {missing} are not offered (offered: {sorted(offered)})"
+
+        return why
 
     return check
 
@@ -132,20 +153,22 @@ def tool_result(expected: bool | str) -> Predicate:
     """``True``: the last turn carries a tool result; ``False``: it does not;
     a name: it carries a result of that tool."""
 
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         results = ctx.request.last_tool_results
         if expected is True:
             return None if results else "the last turn carries no tool result"
         if expected is False:
             return "the last turn carries a tool result" if results else None
         names = [r.tool_name for r in results]
-        return None if expected in names else f"the last turn has no result of tool {expected!r}"
+        if expected in names:
+            return None
+        return lambda: f"the last turn has no result of tool {expected!r}"
 
     return check
 
 
 def header_values(expected: Mapping[str, TextMatcher]) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         for name, matcher in expected.items():
             value = ctx.request.headers.get(name)
             if value is None:
@@ -159,7 +182,7 @@ def header_values(expected: Mapping[str, TextMatcher]) -> Predicate:
 
 
 def metadata_values(expected: Mapping[str, TextMatcher]) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         for name, matcher in expected.items():
             value = ctx.request.metadata.get(name)
             if value is None:
@@ -182,7 +205,7 @@ class Bounds:
     gt: int | None = None
     gte: int | None = None
 
-    def failure(self, what: str, value: int) -> str | None:
+    def failure(self, what: str, value: int) -> Why | None:
         checks = (
             (self.eq, value == self.eq, "=="),
             (self.lt, self.lt is not None and value < self.lt, "<"),
@@ -199,7 +222,7 @@ class Bounds:
 def turn_index(bounds: Bounds) -> Predicate:
     """Turn = how many assistant turns the conversation already holds (0 for the first call)."""
 
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         turns = sum(1 for m in ctx.request.messages if m.role == "assistant")
         if ctx.request.prefill:
             turns -= 1
@@ -209,7 +232,7 @@ def turn_index(bounds: Bounds) -> Predicate:
 
 
 def fired_times(bounds: Bounds) -> Predicate:
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         return bounds.failure("times fired", ctx.fired)
 
     return check
@@ -219,7 +242,7 @@ def no_result_for(tool_names: tuple[str, ...]) -> Predicate:
     """Implicit guard of a tool-calling rule: once the result of its call is in the
     conversation's last turn, it does not fire again (no re-fired tool loops)."""
 
-    def check(ctx: MatchContext) -> str | None:
+    def check(ctx: MatchContext) -> Why | None:
         answered = {r.tool_name for r in ctx.request.last_tool_results}
         repeated = [n for n in tool_names if n in answered]
         if repeated:
@@ -243,9 +266,9 @@ class Rule:
     on_exhausted: Exhausted = "repeat_last"
     source: str = ""
 
-    def failures(self, ctx: MatchContext) -> list[tuple[str, str]]:
+    def failures(self, ctx: MatchContext) -> list[tuple[str, Why]]:
         """(field, why) for every predicate that does not hold; empty when the rule matches."""
-        found: list[tuple[str, str]] = []
+        found: list[tuple[str, Why]] = []
         for predicate in self.predicates:
             why = predicate.check(ctx)
             if why is not None:

@@ -92,8 +92,11 @@ class Pacer:
         if not self._started:
             self._started = True
             self._deadline += timing.ttft_ms / 1000
-        elif timing.tokens_per_s > 0 and event.tokens:
+        elif event.tokens and timing.tokens_per_s > 0:
             self._deadline += event.tokens / timing.tokens_per_s
+        elif event.tokens and self._rng is not None:
+            # No rate, only jitter: each delta waits its jitter after the one before.
+            self._deadline = max(self._deadline, self._loop.time())
         else:
             return 0.0
         delay = self._deadline - self._loop.time()

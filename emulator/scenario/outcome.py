@@ -48,7 +48,7 @@ class Timing:
 
     @property
     def is_paced(self) -> bool:
-        return self.ttft_ms > 0 or self.tokens_per_s > 0
+        return self.ttft_ms > 0 or self.tokens_per_s > 0 or self.jitter_ms > 0
 
 
 NO_DELAY = Timing()

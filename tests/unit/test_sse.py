@@ -282,6 +282,22 @@ def test_pacer_jitter_does_not_accumulate(clock: FakeClock) -> None:
     assert 1.0 <= clock.now <= 1.0 + 0.02
 
 
+def test_jitter_alone_delays_every_delta(clock: FakeClock) -> None:
+    assert Timing(jitter_ms=10).is_paced
+
+    async def run() -> None:
+        pacer = sse.Pacer(Timing(jitter_ms=10), lambda: random.Random(3))
+        await pacer.before(_event(0))
+        for _ in range(20):
+            await pacer.before(_event(1))
+            await pacer.before(_event(0))  # zero-token events are never held back
+
+    asyncio.run(run())
+    assert len(clock.sleeps) == 21
+    assert all(0 < delay <= 0.01 for delay in clock.sleeps)
+    assert clock.now == pytest.approx(sum(clock.sleeps))
+
+
 class FakeTransport:
     def __init__(self) -> None:
         self.closing = False

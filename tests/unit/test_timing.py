@@ -43,7 +43,8 @@ def test_profile_with_overrides() -> None:
     assert parse_latency("fast,ttft_ms=0,jitter_ms=0") == Timing(
         0, PROFILES["fast"].tokens_per_s, 0
     )
-    assert not parse_latency("fast,ttft_ms=0,tokens_per_s=0").is_paced
+    assert not parse_latency("fast,ttft_ms=0,tokens_per_s=0,jitter_ms=0").is_paced
+    assert parse_latency("fast,ttft_ms=0,tokens_per_s=0").is_paced  # jitter alone paces
 
 
 @pytest.mark.parametrize(

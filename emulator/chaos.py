@@ -32,6 +32,7 @@ from emulator.accounting.rate_limit import go_duration
 from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE
 from emulator.neutral import Api
 from emulator.scenario.outcome import ErrorReply, FaultReply
+from emulator.spec_items import parse_items
 
 FaultName = Literal[
     "rate_limit",
@@ -126,19 +127,6 @@ _INT_KEYS = frozenset({"after_events", "seed"})
 _SCOPE_KEYS = frozenset({"model", "test_id"})
 
 
-def _parse_items(spec: str) -> list[tuple[str, str]]:
-    items: list[tuple[str, str]] = []
-    for raw in spec.split(","):
-        item = raw.strip()
-        if not item:
-            continue
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"chaos item {item!r} must look like name=value")
-        items.append((name.strip(), value.strip()))
-    return items
-
-
 def _parse_value(name: str, value: str) -> float | int:
     try:
         return int(value) if name in _INT_KEYS else float(value)
@@ -161,7 +149,7 @@ def _settings_from(items: Iterable[tuple[str, str]]) -> ChaosSettings:
 
 def parse_chaos(spec: str) -> ChaosSettings:
     """Settings from e.g. ``rate_limit=0.1,overloaded=0.05,after_events=5,seed=7``."""
-    return _settings_from(_parse_items(spec))
+    return _settings_from(parse_items(spec, "chaos"))
 
 
 # --- scopes --------------------------------------------------------------------------
@@ -208,7 +196,7 @@ def parse_chaos_table(specs: Iterable[str]) -> ChaosTable:
     by_model: list[tuple[str, ChaosSettings]] = []
     by_test_id: dict[str, ChaosSettings] = {}
     for spec in specs:
-        items = _parse_items(spec)
+        items = parse_items(spec, "chaos")
         scopes = [(name, value) for name, value in items if name in _SCOPE_KEYS]
         settings = _settings_from(i for i in items if i[0] not in _SCOPE_KEYS)
         if len(scopes) > 1:

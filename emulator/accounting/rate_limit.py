@@ -40,6 +40,7 @@ from typing import Literal, NamedTuple
 from emulator.clock import Clock
 from emulator.errors import ApiError
 from emulator.ids import ORGANIZATION_ID
+from emulator.spec_items import parse_items
 
 LimitKind = Literal["requests", "input_tokens", "output_tokens"]
 
@@ -114,19 +115,6 @@ class RateLimitTable:
         return f"model:{model}", self.default
 
 
-def _parse_items(spec: str) -> list[tuple[str, str]]:
-    items: list[tuple[str, str]] = []
-    for raw in spec.split(","):
-        item = raw.strip()
-        if not item:
-            continue
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"rate limit item {item!r} must look like name=value")
-        items.append((name.strip(), value.strip()))
-    return items
-
-
 def _parse_limit(name: str, value: str) -> int:
     try:
         number = int(value)
@@ -152,7 +140,7 @@ def _settings_from(items: Iterable[tuple[str, str]]) -> RateLimitSettings:
 
 def parse_rate_limits(spec: str) -> RateLimitSettings:
     """Settings from ``rpm=60,itpm=20000,otpm=8000`` (any subset; the rest unlimited)."""
-    return _settings_from(_parse_items(spec))
+    return _settings_from(parse_items(spec, "rate limit"))
 
 
 def parse_rate_limit_table(specs: Iterable[str]) -> RateLimitTable:
@@ -161,7 +149,7 @@ def parse_rate_limit_table(specs: Iterable[str]) -> RateLimitTable:
     default: RateLimitSettings | None = None
     overrides: list[tuple[str, RateLimitSettings]] = []
     for spec in specs:
-        items = _parse_items(spec)
+        items = parse_items(spec, "rate limit")
         globs = [value for name, value in items if name == "model"]
         settings = _settings_from((n, v) for n, v in items if n != "model")
         if len(globs) > 1:

@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 from emulator import ids, logs
 from emulator.errors import ApiError, anthropic_error_body, openai_error_body
 from emulator.gateway import check_required_headers
-from emulator.journal import Exchange, redact_headers
+from emulator.journal import Exchange
 from emulator.keys import EXCHANGE, FAMILY, REQUEST_ID, RUNTIME
 from emulator.respond import json_response
 from emulator.runtime import Runtime
@@ -77,7 +77,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         time=runtime.clock.now(),
         method=request.method,
         path=request.path,
-        headers=redact_headers(request.headers),
+        headers=request.headers,
         test_id=request.headers.get(TEST_ID_HEADER),
     )
     request[EXCHANGE] = exchange

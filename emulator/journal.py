@@ -9,8 +9,10 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+from emulator import jsonvalue
 
 REDACTED = "[redacted]"
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
@@ -27,12 +29,16 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(slots=True)
 class Exchange:
-    """One request and its answer. Filled in as the request goes through the app."""
+    """One request and its answer. Filled in as the request goes through the app.
+
+    ``headers`` are the request's own, redacted when the entry is read rather than on
+    every request; ``body`` may be shared with the kept parse of the same bytes, so
+    readers get copies."""
 
     time: float
     method: str
     path: str
-    headers: dict[str, str]
+    headers: Mapping[str, str]
     test_id: str | None = None
     id: int = 0
     api: str | None = None
@@ -50,7 +56,18 @@ class Exchange:
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        entry = {name: _copy(getattr(self, name)) for name in _EXCHANGE_FIELDS}
+        entry["headers"] = redact_headers(self.headers)
+        return entry
+
+
+_EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange))
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return jsonvalue.loads(jsonvalue.dumps(value))
+    return value
 
 
 class Journal:

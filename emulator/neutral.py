@@ -7,7 +7,7 @@ rules, accounting and generation speak only of it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Literal
 
 from emulator.catalogue import ModelInfo
@@ -77,7 +77,8 @@ class OutputFormat:
 TEXT_FORMAT = OutputFormat()
 
 
-@dataclass(frozen=True, slots=True)
+# No __slots__: for_caller copies an instance's __dict__ in one C call.
+@dataclass(frozen=True)
 class NeutralRequest:
     api: Api
     model: str
@@ -105,13 +106,12 @@ class NeutralRequest:
     body: JSONObject = field(default_factory=dict)
 
     def for_caller(self, api_key: str, headers: Mapping[str, str]) -> NeutralRequest:
-        """This request as sent with ``api_key`` and ``headers``: a shallow copy, made
-        field by field because ``dataclasses.replace`` costs twice as much."""
+        """This request as sent with ``api_key`` and ``headers`` (a shallow copy)."""
         clone = object.__new__(NeutralRequest)
-        for name in _REQUEST_SLOTS:
-            object.__setattr__(clone, name, getattr(self, name))
-        object.__setattr__(clone, "api_key", api_key)
-        object.__setattr__(clone, "headers", headers)
+        fields_of_clone = clone.__dict__
+        fields_of_clone.update(self.__dict__)
+        fields_of_clone["api_key"] = api_key
+        fields_of_clone["headers"] = headers
         return clone
 
     @property
@@ -137,6 +137,3 @@ class NeutralRequest:
             if spec.name == name:
                 return spec
         return None
-
-
-_REQUEST_SLOTS = tuple(f.name for f in fields(NeutralRequest))

@@ -296,12 +296,19 @@ def _full_bucket(kind: LimitKind, now: float) -> BucketState:
 
 
 def _full_state(now: float) -> RateLimitState:
-    """What headers show for a group that enforces nothing: every default bucket full."""
+    """What headers show for a group that enforces nothing: every default bucket full,
+    as of the start of the current second (the headers show whole seconds)."""
+    return _full_state_at(math.floor(now))
+
+
+@functools.lru_cache(maxsize=4)
+def _full_state_at(second: int) -> RateLimitState:
+    at = float(second)
     return RateLimitState(
-        now,
-        _full_bucket("requests", now),
-        _full_bucket("input_tokens", now),
-        _full_bucket("output_tokens", now),
+        at,
+        _full_bucket("requests", at),
+        _full_bucket("input_tokens", at),
+        _full_bucket("output_tokens", at),
     )
 
 

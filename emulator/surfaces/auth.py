@@ -88,6 +88,8 @@ def anthropic_version(headers: Mapping[str, str]) -> str:
 
 
 def anthropic_betas(headers: Mapping[str, str], *, strict: bool) -> tuple[str, ...]:
+    if "anthropic-beta" not in headers:
+        return ()
     names = tuple(
         name.strip()
         for value in headers.getall("anthropic-beta", [])  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -165,8 +166,22 @@ def _banner(base_url: str) -> str:
     )
 
 
+# Python's default collector ran a full (generation 2) pass every few seconds under load,
+# pausing the event loop for 50-140 ms: streams paced at 50 tokens/s then left late. The
+# start-up objects are frozen out of collection and the young generation made larger, so
+# full passes become rare; memory under a sustained load stayed flat in the benchmark.
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def _tune_gc_for_serving() -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLDS)
+
+
 async def serve(config: EmulatorConfig) -> None:
     app = create_app(config)
+    _tune_gc_for_serving()
     runner = web.AppRunner(
         app, handle_signals=False, access_log=None, shutdown_timeout=config.shutdown_timeout_s
     )

@@ -116,9 +116,13 @@ class NeutralRequest:
 
     @property
     def last_user_text(self) -> str:
+        """The newest user message that says something (tool-result-only turns are
+        skipped); for a legacy completion prompt, its last turn."""
         for message in reversed(self.messages):
-            if message.role == "user":
+            if message.role == "user" and message.text.strip():
                 return message.text
+        if self.api == "complete" and self.messages:
+            return self.messages[-1].text
         return ""
 
     @property

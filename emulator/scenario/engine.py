@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from emulator.errors import invalid_request
 from emulator.lru import Lru
 from emulator.neutral import NeutralRequest
 from emulator.scenario.generate import TextPool, default_choice, default_reply, request_rng
@@ -110,7 +111,14 @@ class ScenarioEngine:
         if wanted is None:
             return list(self._scenarios.values())
         chosen = self._scenarios.get(wanted.strip())
-        return [chosen] if chosen is not None else []
+        if chosen is None:
+            # Falling back to other rules would hide a typo behind a plausible answer.
+            loaded = ", ".join(repr(name) for name in self._scenarios) or "none"
+            raise invalid_request(
+                f"{SCENARIO_HEADER}: no scenario named {wanted.strip()!r} is loaded "
+                f"(loaded: {loaded})"
+            )
+        return [chosen]
 
     def pick(self, request: NeutralRequest) -> Pick:
         scope = request.headers.get(TEST_ID_HEADER, "")

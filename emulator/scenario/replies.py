@@ -82,9 +82,7 @@ def template_values(request: NeutralRequest, groups: dict[str, str]) -> dict[str
     values = {
         "model": request.model,
         "api": request.api,
-        "last_user_text": next(
-            (m.text for m in reversed(request.messages) if m.role == "user" and m.text), ""
-        ),
+        "last_user_text": request.last_user_text,
         "tool_result": results[-1].text if results else "",
         "tool_name": (results[-1].tool_name or "") if results else "",
     }

@@ -68,13 +68,7 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def _last_user_text(request: NeutralRequest) -> str:
-    """The newest user message that says something (tool-result-only turns are skipped)."""
-    for message in reversed(request.messages):
-        if message.role == "user" and message.text.strip():
-            return message.text
-    if request.api == "complete" and request.messages:
-        return request.messages[-1].text
-    return ""
+    return request.last_user_text
 
 
 def text_predicate(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
+import yaml
 from aiohttp import web
 
 from emulator import jsonvalue
@@ -17,7 +18,7 @@ from emulator.chaos import parse_chaos, parse_chaos_table
 from emulator.errors import ApiError, invalid_request
 from emulator.keys import RUNTIME
 from emulator.respond import json_response
-from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario, parse_text
+from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario
 from emulator.surfaces.common import read_body
 from emulator.surfaces.routing import CONTROL_PREFIX
 
@@ -49,25 +50,28 @@ def check_access(http: web.Request) -> None:
 
 
 async def _scenario_from_body(http: web.Request, name: str | None) -> Scenario:
+    """The scenario in the body, JSON or YAML; a name in the path wins over the body's."""
     runtime = http.app[RUNTIME]
     raw = await read_body(http, runtime.config.max_body_bytes)
-    source = f"{CONTROL_PREFIX}/scenarios"
+    parsed = _decode_scenario(raw, is_yaml=http.content_type in _YAML_TYPES)
+    if isinstance(parsed, dict) and name is not None:
+        parsed = {**parsed, "name": name}
     try:
-        if http.content_type in _YAML_TYPES:
-            scenario = parse_text(
-                raw.decode("utf-8", "replace"), source + ".yaml", name or "posted"
-            )
-        else:
-            try:
-                parsed = jsonvalue.loads(raw)
-            except jsonvalue.JSONDecodeError as err:
-                raise invalid_request(f"the body is not valid JSON: {err}") from err
-            if isinstance(parsed, dict) and name is not None:
-                parsed = {**parsed, "name": name}
-            scenario = parse_scenario(parsed, source, name or "posted")
+        return parse_scenario(parsed, f"{CONTROL_PREFIX}/scenarios", name or "posted")
     except ScenarioError as err:
         raise invalid_request(str(err)) from err
-    return scenario
+
+
+def _decode_scenario(raw: bytes, *, is_yaml: bool) -> object:
+    if is_yaml:
+        try:
+            return yaml.safe_load(raw.decode("utf-8", "replace"))
+        except yaml.YAMLError as err:
+            raise invalid_request(f"the body is not valid YAML: {err}") from err
+    try:
+        return jsonvalue.loads(raw)
+    except jsonvalue.JSONDecodeError as err:
+        raise invalid_request(f"the body is not valid JSON: {err}") from err
 
 
 def _describe(http: web.Request) -> list[dict[str, object]]:

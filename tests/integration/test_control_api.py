@@ -42,6 +42,36 @@ def test_load_list_replace_delete(control: Control, http: httpx.Client) -> None:
     assert reply["content"][0]["text"] != "Yo"
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/yaml", "name: other\nrules:\n  - name: yo\n    reply: {text: Yo}\n"),
+        (
+            "application/json",
+            '{"name": "other", "rules": [{"name": "yo", "reply": {"text": "Yo"}}]}',
+        ),
+    ],
+)
+def test_put_path_name_wins_over_the_body(
+    control: Control, http: httpx.Client, content_type: str, body: str
+) -> None:
+    response = http.put(
+        "/_emulator/scenarios/from-path", content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json() == {"loaded": "from-path", "rules": 1}
+    listed = http.get("/_emulator/scenarios").json()["scenarios"]
+    assert [(s["name"], s["source"]) for s in listed] == [("from-path", "/_emulator/scenarios")]
+
+
+def test_bad_yaml_is_a_400(control: Control, http: httpx.Client) -> None:
+    response = http.post(
+        "/_emulator/scenarios", content="rules: [", headers={"content-type": "application/yaml"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("the body is not valid YAML")
+
+
 def test_bad_scenario_names_rule_and_field(control: Control, http: httpx.Client) -> None:
     bad = {"name": "b", "rules": [{"name": "r1", "reply": {"text": "x"}, "match": {"turn": "two"}}]}
     response = http.post("/_emulator/scenarios", json=bad)

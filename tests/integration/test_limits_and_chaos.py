@@ -74,8 +74,10 @@ def test_openai_headers_and_429_per_model_limits(limited: EmulatorThread) -> Non
 
 
 def test_sdk_honours_retry_after_before_succeeding() -> None:
-    # rpm=600 refills one request every 100 ms: the 429 says retry-after-ms ≈ 100.
-    with EmulatorThread(EmulatorConfig(port=0, rate_limits=("rpm=600",))) as server:
+    # rpm=60 refills one request a second: the 429 says retry-after-ms ≈ 1000, and the
+    # SDK's first try comes well within that second of the drain (at rpm=600, a slow
+    # machine could let the bucket refill in between, and the test saw no 429).
+    with EmulatorThread(EmulatorConfig(port=0, rate_limits=("rpm=60",))) as server:
         with httpx.Client(base_url=server.base_url) as http:
             body = {"model": GPT, "messages": [user("x")], "max_tokens": 5}
             for _ in range(2000):  # drain the bucket: stop at the first refusal

@@ -30,6 +30,7 @@ _AIOHTTP_BODY_SLACK = 1024
 def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runtime:
     """Everything a handler needs; raises ScenarioError for a bad --fixtures folder."""
     scenarios = load_folder(config.fixtures) if config.fixtures is not None else []
+    required = tuple(parse_required_header(s) for s in config.require_headers)
     runtime = Runtime(
         config=config,
         schemas=SchemaSet.load(default_schema_dir()),
@@ -40,7 +41,8 @@ def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runt
         clock=clock or AdjustableClock(SystemClock()),
         journal=Journal(config.journal_size),
         startup_scenarios=scenarios,
-        required_headers=tuple(parse_required_header(s) for s in config.require_headers),
+        required_headers=required,
+        secret_headers=frozenset(header.name.lower() for header in required),
     )
     runtime.rate_limiter = RateLimiter(runtime.clock, parse_rate_limit_table(config.rate_limits))
     runtime.chaos = ChaosMonkey(parse_chaos_table(config.chaos), config.seed)

@@ -79,6 +79,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         path=request.path,
         headers=request.headers,
         test_id=request.headers.get(TEST_ID_HEADER),
+        secret_headers=runtime.secret_headers,
     )
     request[EXCHANGE] = exchange
     started = time.perf_counter()

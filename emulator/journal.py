@@ -18,13 +18,24 @@ REDACTED = "[redacted]"
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 
 
-def is_secret_header(name: str) -> bool:
+def is_secret_header(name: str, also_secret: frozenset[str] = frozenset()) -> bool:
+    """Credentials by name; ``also_secret`` adds lower-cased names (the headers that
+    --require-header demands are a gateway's credentials, whatever they are called)."""
     lowered = name.lower()
-    return lowered in _SECRET_HEADERS or lowered.endswith("-auth") or "api-key" in lowered
+    return (
+        lowered in _SECRET_HEADERS
+        or lowered in also_secret
+        or lowered.endswith("-auth")
+        or "api-key" in lowered
+    )
 
 
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k.lower(): (REDACTED if is_secret_header(k) else v) for k, v in headers.items()}
+def redact_headers(
+    headers: Mapping[str, str], also_secret: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    return {
+        k.lower(): (REDACTED if is_secret_header(k, also_secret) else v) for k, v in headers.items()
+    }
 
 
 @dataclass(slots=True)
@@ -54,14 +65,15 @@ class Exchange:
     duration_ms: float = 0.0
     disconnected: bool = False
     error: str | None = None
+    secret_headers: frozenset[str] = field(default=frozenset(), metadata={"journal": False})
 
     def to_json(self) -> dict[str, Any]:
         entry = {name: _copy(getattr(self, name)) for name in _EXCHANGE_FIELDS}
-        entry["headers"] = redact_headers(self.headers)
+        entry["headers"] = redact_headers(self.headers, self.secret_headers)
         return entry
 
 
-_EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange))
+_EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange) if f.metadata.get("journal", True))
 
 
 def _copy(value: Any) -> Any:

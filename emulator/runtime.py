@@ -32,6 +32,9 @@ class Runtime:
     startup_scenarios: list[Scenario] = field(default_factory=list)
     internal_errors: list[BaseException] = field(default_factory=list)
     required_headers: tuple[RequiredHeader, ...] = ()
+    # Lower-cased names of the headers --require-header demands: redacted in the
+    # journal like API keys.
+    secret_headers: frozenset[str] = frozenset()
     rate_limiter: RateLimiter | None = None
     chaos: ChaosMonkey | None = None
     parsed_bodies: ParsedBodies = field(default_factory=ParsedBodies)

@@ -189,3 +189,23 @@ def test_overloaded_once_is_retried_by_the_anthropic_sdk(control: Control, base_
         )
     assert message.content[0].text == "Back again."  # type: ignore[union-attr]
     assert [e["status"] for e in control.journal(test_id="overloaded")] == [529, 200]
+
+
+def test_required_headers_are_redacted_in_the_journal(gateway: EmulatorThread) -> None:
+    with httpx.Client(base_url=gateway.base_url) as http:
+        body = {"model": GPT, "messages": [user("x")]}
+        headers = {
+            **OPENAI_HEADERS,
+            **GATEWAY,
+            "X-Tenant": "acme-secret",
+            "X-Trace": "t-1",
+            "x-emulator-test-id": "redaction",
+        }
+        assert http.post("/openai/v1/chat/completions", json=body, headers=headers).is_success
+        entries = http.get("/_emulator/journal", params={"test_id": "redaction"}).json()
+    recorded = entries["entries"][0]["headers"]
+    assert recorded["x-tenant"] == "[redacted]"  # demanded by --require-header
+    assert recorded["x-gateway-auth"] == "[redacted]"
+    assert recorded["authorization"] == "[redacted]"
+    assert recorded["x-trace"] == "t-1"
+    assert "secret_headers" not in entries["entries"][0]

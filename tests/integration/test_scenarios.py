@@ -284,9 +284,7 @@ class TestSelectionAndSequences:
         with pytest.raises(anthropic.BadRequestError) as raised:
             ask({"x-emulator-scenario": "rudee"})
         assert raised.value.status_code == 400
-        assert "no scenario named 'rudee' is loaded (loaded: 'polite', 'rude')" in str(
-            raised.value
-        )
+        assert "no scenario named 'rudee' is loaded (loaded: 'polite', 'rude')" in str(raised.value)
 
     def test_match_predicates_and_templates(
         self, control: Control, anthropic_client: anthropic.Anthropic

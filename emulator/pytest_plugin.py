@@ -10,7 +10,7 @@ clean state: no scripts, an empty journal and cache, the clock at "now".
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(*files, seed=None): load scenario files (JSON or YAML) for this test",
+        f"{MARKER}(*files, seed=None): load scenario files (JSON or YAML; relative paths from "
+        "the test file's folder, then the working directory) and set the seed of generated "
+        "replies for this test",
     )
 
 
@@ -78,6 +80,7 @@ class LLMEmulator:
 
     server: EmulatorThread
     clock: EmulatorClock
+    test_dir: Path | None = None
     _rules: list[dict[str, Any]] = field(default_factory=list)
     _files: list[Scenario] = field(default_factory=list)
     _closers: list[Callable[[], None]] = field(default_factory=list)
@@ -182,8 +185,10 @@ class LLMEmulator:
         )
 
     def load(self, path: str | Path) -> None:
-        """Load a scenario file (JSON or YAML); its rules come before one-line ones."""
-        self._files.append(load_file(Path(path)))
+        """Load a scenario file (JSON or YAML); its rules come before one-line ones. A
+        relative path is looked up next to the test file first, then in the working
+        directory."""
+        self._files.append(load_file(_resolve(Path(path), self.test_dir)))
         self._push()
 
     def _add(self, replies: list[dict[str, Any]], match: Mapping[str, Any]) -> None:
@@ -251,12 +256,29 @@ def llm_emulator_server(request: pytest.FixtureRequest) -> Iterator[EmulatorThre
         yield server
 
 
-def _marker_files(request: pytest.FixtureRequest) -> Sequence[str]:
+def _resolve(path: Path, test_dir: Path | None) -> Path:
+    if path.is_absolute() or test_dir is None:
+        return path
+    beside_test = test_dir / path
+    return beside_test if beside_test.exists() else path
+
+
+def _marker_files(request: pytest.FixtureRequest) -> list[str]:
     files: list[str] = []
     for marker in request.node.iter_markers(MARKER):
         files.extend(str(a) for a in marker.args)
-    base = Path(str(request.node.fspath)).parent
-    return [str(p if Path(p).is_absolute() or Path(p).exists() else base / p) for p in files]
+    return files
+
+
+def _marker_seed(request: pytest.FixtureRequest) -> int | None:
+    """The ``seed=`` of the closest marker that gives one."""
+    for marker in request.node.iter_markers(MARKER):
+        seed = marker.kwargs.get("seed")
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, int):
+                raise pytest.UsageError(f"{MARKER}(seed=...) must be an int, got {seed!r}")
+            return seed
+    return None
 
 
 @pytest.fixture
@@ -267,11 +289,18 @@ def llm_emulator(
     clock = llm_emulator_server.runtime.clock
     assert isinstance(clock, ManualClock)
     clock.set(time.time())
-    emulator = LLMEmulator(llm_emulator_server, EmulatorClock(clock))
+    emulator = LLMEmulator(
+        llm_emulator_server, EmulatorClock(clock), Path(str(request.node.fspath)).parent
+    )
     emulator._reset()
     for path in _marker_files(request):
         emulator.load(path)
+    engine = llm_emulator_server.runtime.engine
+    session_seed = engine.seed
+    marker_seed = _marker_seed(request)
+    engine.seed = session_seed if marker_seed is None else marker_seed
     yield emulator
+    engine.seed = session_seed
     _close_sync_clients(emulator)
     _note_unmatched(request, emulator)
     errors = list(llm_emulator_server.runtime.internal_errors)

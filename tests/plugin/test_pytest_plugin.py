@@ -131,6 +131,53 @@ def test_marker_loads_scenario_files_and_clock_moves_ttls(pytester: pytest.Pytes
     result.assert_outcomes(passed=2)
 
 
+def test_marker_seed_and_paths_beside_the_test_file(pytester: pytest.Pytester) -> None:
+    tests_dir = pytester.mkdir("suite")
+    (tests_dir / "scripts").mkdir()
+    (tests_dir / "scripts" / "near.yaml").write_text(
+        "name: near\nrules:\n  - name: n\n    match: {last_user_text: near}\n"
+        "    reply: {text: found beside the test}\n"
+    )
+    (tests_dir / "test_seeded.py").write_text(
+        """
+import pytest
+
+def ask(llm_emulator, text):
+    client = llm_emulator.anthropic_client()
+    return client.messages.create(model="claude-sonnet-4-6", max_tokens=40,
+                                  messages=[{"role": "user", "content": text}]).content[0].text
+
+SEEN = {}
+
+@pytest.mark.llm_emulator(seed=11)
+def test_seed_11(llm_emulator):
+    SEEN["a"] = ask(llm_emulator, "tell me something")
+
+@pytest.mark.llm_emulator(seed=11)
+def test_seed_11_again(llm_emulator):
+    assert ask(llm_emulator, "tell me something") == SEEN["a"]
+
+@pytest.mark.llm_emulator(seed=12)
+def test_seed_12(llm_emulator):
+    assert ask(llm_emulator, "tell me something") != SEEN["a"]
+
+def test_session_seed_is_back(llm_emulator):
+    assert llm_emulator.server.runtime.engine.seed == 0
+    assert ask(llm_emulator, "tell me something") != SEEN["a"]
+
+@pytest.mark.llm_emulator("scripts/near.yaml")
+def test_marker_path_beside_the_test(llm_emulator):
+    assert ask(llm_emulator, "near") == "found beside the test"
+
+def test_load_path_beside_the_test(llm_emulator):
+    llm_emulator.load("scripts/near.yaml")
+    assert ask(llm_emulator, "near") == "found beside the test"
+"""
+    )
+    result = pytester.runpytest(*ARGS, "-p", "no:randomly", str(tests_dir))
+    result.assert_outcomes(passed=6)
+
+
 def test_internal_error_fails_the_test_at_teardown(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

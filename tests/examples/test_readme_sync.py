@@ -17,6 +17,7 @@ TWINNED_SECTIONS = (
     "Scenario files",
     "Control API",
     "In CI (service container)",
+    "Gateway testing",
     "Local SDK work",
 )
 

@@ -221,3 +221,30 @@ def test_unmatched_report_and_seed_option(pytester: pytest.Pytester) -> None:
             "*nearest: pytest/rule-1*last_user_text*does not contain 'cat'*",
         ]
     )
+
+
+def test_each_xdist_worker_gets_its_own_server(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        """
+        import os
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_script_is_private_to_the_worker(llm_emulator, n):
+            worker = os.environ["PYTEST_XDIST_WORKER"]
+            llm_emulator.reply(f"from {worker}")
+            client = llm_emulator.openai_client()
+            answer = client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "who?"}]
+            )
+            assert answer.choices[0].message.content == f"from {worker}"
+            path = os.path.join(os.path.dirname(__file__), f"port-{worker}-{n}")
+            with open(path, "w") as handle:
+                handle.write(str(llm_emulator.server.port))
+        """
+    )
+    result = pytester.runpytest(*ARGS, "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=4)
+    ports = {path.name.split("-")[1]: path.read_text() for path in pytester.path.glob("port-*")}
+    assert len(ports) == 2 and len(set(ports.values())) == 2  # two workers, two ports

@@ -23,15 +23,15 @@ from emulator.scenario.outcome import Timing
 log = logging.getLogger("emulator.sse")
 
 BATCH_BYTES = 16 * 1024
-
-# Made only when a stream has jitter: seeding a generator per request is not free.
-JitterRandom = Callable[[], random.Random]
 EVENT_STREAM = "text/event-stream"
 _STREAM_HEADERS = {
     "Content-Type": EVENT_STREAM + "; charset=utf-8",
     "Cache-Control": "no-cache",
     "Connection": "keep-alive",
 }
+
+# Made only when a stream has jitter: seeding a generator per request is not free.
+JitterRandom = Callable[[], random.Random]
 
 
 def frame(event: StreamEvent) -> bytes:
@@ -103,11 +103,6 @@ class Pacer:
         if self._rng is not None:
             delay += self._rng.uniform(0, timing.jitter_ms) / 1000
         return delay
-
-    async def before(self, event: StreamEvent) -> None:
-        delay = self.delay_before(event)
-        if delay > 0:
-            await asyncio.sleep(delay)
 
 
 async def send_events(

@@ -39,11 +39,6 @@ def _is_json_content_type(request: web.Request) -> bool:
     return mime == "application/json" or mime.endswith("+json")
 
 
-async def read_json_object(request: web.Request, limit: int, family: Family) -> JSONObject:
-    """The request body as a JSON object, or the API's 400/413."""
-    return decode_json_object(request, await read_json_bytes(request, limit, family), family)
-
-
 async def read_json_bytes(request: web.Request, limit: int, family: Family) -> bytes:
     """The raw body of a request that declares JSON, or the API's 400/413."""
     if request.content_length is not None and request.content_length > limit:

@@ -251,6 +251,13 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return fake
 
 
+async def _before(pacer: sse.Pacer, event: StreamEvent, clock: FakeClock) -> None:
+    """What send_events does around each event: wait out the pacer's delay."""
+    delay = pacer.delay_before(event)
+    if delay > 0:
+        await clock.sleep(delay)
+
+
 def _event(tokens: int) -> StreamEvent:
     return StreamEvent(None, {"t": tokens}, tokens)
 
@@ -258,12 +265,12 @@ def _event(tokens: int) -> StreamEvent:
 def test_pacer_waits_ttft_then_tokens_against_absolute_deadlines(clock: FakeClock) -> None:
     async def run() -> None:
         pacer = sse.Pacer(Timing(ttft_ms=100, tokens_per_s=10), lambda: random.Random(0))
-        await pacer.before(_event(0))  # the first event waits for the ttft
-        await pacer.before(_event(0))  # zero-token events go out at once
-        await pacer.before(_event(3))
+        await _before(pacer, _event(0), clock)  # the first event waits for the ttft
+        await _before(pacer, _event(0), clock)  # zero-token events go out at once
+        await _before(pacer, _event(3), clock)
         clock.now += 0.2  # a slow write: the next deadline has already passed
-        await pacer.before(_event(1))
-        await pacer.before(_event(2))
+        await _before(pacer, _event(1), clock)
+        await _before(pacer, _event(2), clock)
 
     asyncio.run(run())
     assert clock.sleeps == pytest.approx([0.1, 0.3, 0.1])
@@ -273,9 +280,9 @@ def test_pacer_waits_ttft_then_tokens_against_absolute_deadlines(clock: FakeCloc
 def test_pacer_jitter_does_not_accumulate(clock: FakeClock) -> None:
     async def run() -> None:
         pacer = sse.Pacer(Timing(tokens_per_s=100, jitter_ms=20), lambda: random.Random(1))
-        await pacer.before(_event(0))
+        await _before(pacer, _event(0), clock)
         for _ in range(50):
-            await pacer.before(_event(2))
+            await _before(pacer, _event(2), clock)
 
     asyncio.run(run())
     assert all(0 <= delay <= 0.02 + 0.02 for delay in clock.sleeps)
@@ -287,10 +294,10 @@ def test_jitter_alone_delays_every_delta(clock: FakeClock) -> None:
 
     async def run() -> None:
         pacer = sse.Pacer(Timing(jitter_ms=10), lambda: random.Random(3))
-        await pacer.before(_event(0))
+        await _before(pacer, _event(0), clock)
         for _ in range(20):
-            await pacer.before(_event(1))
-            await pacer.before(_event(0))  # zero-token events are never held back
+            await _before(pacer, _event(1), clock)
+            await _before(pacer, _event(0), clock)  # zero-token events are never held back
 
     asyncio.run(run())
     assert len(clock.sleeps) == 21

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from emulator.catalogue import ModelInfo
@@ -114,7 +115,8 @@ class NeutralRequest:
         fields_of_clone["headers"] = headers
         return clone
 
-    @property
+    # Cached: every rule tried asks again, and a kept parse answers many requests.
+    @cached_property
     def last_user_text(self) -> str:
         """The newest user message that says something (tool-result-only turns are
         skipped); for a legacy completion prompt, its last turn."""
@@ -125,7 +127,7 @@ class NeutralRequest:
             return self.messages[-1].text
         return ""
 
-    @property
+    @cached_property
     def last_tool_results(self) -> tuple[ToolResult, ...]:
         if self.messages and self.messages[-1].role in ("user", "tool"):
             collected: list[ToolResult] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from emulator.errors import invalid_request
 from emulator.lru import Lru
@@ -125,11 +126,14 @@ class ScenarioEngine:
         misses: list[tuple[int, str, str, list[tuple[str, Why]]]] = []
         with self._lock:
             candidates = self._candidates(request)
+            ctx = MatchContext(request, 0)
             for scenario in candidates:
                 for rule in scenario.rules:
                     key = (scope, scenario.name, rule.name)
                     fired = self._fired.get(key, 0)
-                    ctx = MatchContext(request, fired)
+                    ctx.fired = fired
+                    if ctx.groups:  # a regex of an earlier rule that missed filled it
+                        ctx.groups = {}
                     failed = rule.failures(ctx)
                     if failed:
                         misses.append((len(failed), scenario.name, rule.name, failed))
@@ -182,12 +186,11 @@ class ScenarioEngine:
     def _outcome(
         self, request: NeutralRequest, spec: ReplySpec, groups: dict[str, str], rule: str
     ) -> Outcome:
-        rng = request_rng(request, self.seed)
         outcome = to_outcome(
             spec,
             request,
             groups,
-            rng=rng,
+            rng=partial(request_rng, request, self.seed),
             pool=self.pool,
             rule=rule,
             default_timing=self.default_timing,

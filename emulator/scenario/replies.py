@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -114,13 +115,14 @@ def _tool_input(
     *,
     request: NeutralRequest,
     values: dict[str, str],
-    rng: random.Random,
+    rng: random.Random | None,
     pool: TextPool,
     rule: str,
 ) -> JSONObject:
     spec = request.tool(call.name)
     schema = spec.input_schema if spec is not None else None
     if call.input is None:
+        assert rng is not None  # made by to_outcome whenever an input is to be generated
         try:
             generated = make_instance(schema or {"type": "object"}, rng, pool.words)
         except (UnsatisfiableSchema, RecursionError):
@@ -148,11 +150,13 @@ def to_outcome(
     request: NeutralRequest,
     groups: dict[str, str],
     *,
-    rng: random.Random,
+    rng: Callable[[], random.Random],
     pool: TextPool,
     rule: str,
     default_timing: Timing = NO_DELAY,
 ) -> Outcome:
+    """``rng`` makes the request's seeded generator, only when a tool input is to be
+    generated (seeding one costs more than the rest of a scripted reply)."""
     timing = spec.timing or default_timing
     values = template_values(request, groups)
     if spec.error is not None:
@@ -173,9 +177,10 @@ def to_outcome(
         parts.append(RefusalPart(render_template(spec.refusal, values)))
     if spec.text is not None:
         parts.append(TextPart(render_template(spec.text, values)))
+    generator = rng() if any(call.input is None for call in spec.tool_calls) else None
     for call in spec.tool_calls:
         tool_input = _tool_input(
-            call, request=request, values=values, rng=rng, pool=pool, rule=rule
+            call, request=request, values=values, rng=generator, pool=pool, rule=rule
         )
         parts.append(ToolCallPart(call.name, tool_input, call.id))
     if spec.fault is not None:

@@ -77,7 +77,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         time=runtime.clock.now(),
         method=request.method,
         path=request.path,
-        headers=request.headers,
+        headers=request.raw_headers,
         test_id=request.headers.get(TEST_ID_HEADER),
         secret_headers=runtime.secret_headers,
     )

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator import jsonvalue
+
+if TYPE_CHECKING:
+    from emulator.scenario.engine import NearMiss
 
 REDACTED = "[redacted]"
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
@@ -38,27 +41,40 @@ def redact_headers(
     }
 
 
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+
+def decode_raw_headers(raw: RawHeaders) -> dict[str, str]:
+    """Header pairs as received; a byte that is not UTF-8 reads as U+FFFD, so the
+    journal stays valid JSON whatever a client sent."""
+    return {
+        name.decode("utf-8", "replace"): value.decode("utf-8", "replace") for name, value in raw
+    }
+
+
 @dataclass(slots=True)
 class Exchange:
     """One request and its answer. Filled in as the request goes through the app.
 
-    ``headers`` are the request's own, redacted when the entry is read rather than on
-    every request; ``body`` may be shared with the kept parse of the same bytes, so
-    readers get copies."""
+    An entry stays in memory long after its request, so it holds what the request
+    already had rather than new objects: the headers as received (decoded and
+    redacted when the entry is read), the response as the bytes sent, the near
+    misses as the engine found them. ``body`` may be shared with the kept parse of
+    the same bytes, so readers get copies."""
 
     time: float
     method: str
     path: str
-    headers: Mapping[str, str]
+    headers: RawHeaders | Mapping[str, str]
     test_id: str | None = None
     id: int = 0
     api: str | None = None
     body: Any = None
     scenario: str | None = None
     rule: str | None = None
-    nearest_miss: list[dict[str, Any]] = field(default_factory=list)
+    nearest_miss: Sequence[NearMiss] = ()
     status: int = 0
-    response_body: Any = None
+    response_body: bytes | None = None
     stream: bool = False
     stream_events: int | None = None
     usage: dict[str, int] | None = None
@@ -69,8 +85,23 @@ class Exchange:
 
     def to_json(self) -> dict[str, Any]:
         entry = {name: _copy(getattr(self, name)) for name in _EXCHANGE_FIELDS}
-        entry["headers"] = redact_headers(self.headers, self.secret_headers)
+        headers = self.headers
+        if isinstance(headers, tuple):
+            headers = decode_raw_headers(headers)
+        entry["headers"] = redact_headers(headers, self.secret_headers)
+        entry["nearest_miss"] = [miss.to_json() for miss in self.nearest_miss]
+        entry["response_body"] = _parsed_body(self.response_body)
         return entry
+
+
+def _parsed_body(sent: bytes | None) -> Any:
+    """The response as JSON when it was JSON (a cut-short body stays as text)."""
+    if not sent:
+        return None
+    try:
+        return jsonvalue.loads(sent)
+    except jsonvalue.JSONDecodeError:
+        return sent.decode("utf-8", "replace")
 
 
 _EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange) if f.metadata.get("journal", True))

@@ -109,7 +109,7 @@ async def answer(
     exchange.stream = request.stream
     exchange.rule = picked.rule
     exchange.scenario = picked.scenario
-    exchange.nearest_miss = [miss.to_json() for miss in picked.nearest_miss]
+    exchange.nearest_miss = picked.nearest_miss
     if isinstance(picked.outcome, ErrorReply):
         prompt = PromptUsage(request.prompt_tokens)
         headers = {**headers, **limits.peek(runtime, request)}
@@ -174,9 +174,9 @@ async def respond(
         _note_usage(http, prompt, choices)
         if not request.stream:
             await _delay(outcome.timing, sum(c.output_tokens for c in choices))
-            body = renderer.body(choices, prompt)
+            body = jsonvalue.dumps(renderer.body(choices, prompt))
             http[EXCHANGE].response_body = body
-            return json_response(body, headers)
+            return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)
         return await _stream(http, renderer.events(choices, prompt), outcome.timing, headers, rng)
     if isinstance(outcome, FaultReply):
         return await _fault(

@@ -196,9 +196,9 @@ def test_predicates_default_and_scenario_selection(server: EmulatorThread) -> No
             ],
         )
     assert completion.choices[0].message.content == "I can only help with orders."  # default
-    entry = server.runtime.journal.entries()[-1]
-    assert (entry.scenario, entry.rule) == ("support-bot", "default")
-    misses = {miss["rule"]: miss["failed"] for miss in entry.nearest_miss}
+    entry = server.runtime.journal.entries()[-1].to_json()
+    assert (entry["scenario"], entry["rule"]) == ("support-bot", "default")
+    misses = {miss["rule"]: miss["failed"] for miss in entry["nearest_miss"]}
     assert misses["math-tutor"] == [
         {"field": "model", "why": "model 'gpt-4o-mini' does not match claude-*"}
     ]

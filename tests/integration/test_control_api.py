@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -104,6 +106,23 @@ def test_journal_records_and_redacts(control: Control, http: httpx.Client) -> No
     assert later == []
     assert http.delete("/_emulator/journal").status_code == 204
     assert control.journal() == []
+
+
+def test_journal_reads_header_bytes_that_are_not_utf8(control: Control, base_url: str) -> None:
+    host, port = base_url.removeprefix("http://").split(":")
+    body = json.dumps(MESSAGE).encode()
+    head = (
+        b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n"
+        b"anthropic-version: 2023-06-01\r\ncontent-type: application/json\r\n"
+        b"x-emulator-test-id: raw\r\nx-odd: caf\xe9\r\nconnection: close\r\n"
+        b"content-length: %d\r\n\r\n" % len(body)
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(head + body)
+        assert raw.makefile("rb").readline().startswith(b"HTTP/1.1 200")
+    (entry,) = control.journal(test_id="raw")
+    assert entry["headers"]["x-odd"] == "caf\ufffd"
+    assert entry["response_body"]["type"] == "message"
 
 
 def test_journal_records_errors_and_streams(control: Control, http: httpx.Client) -> None:

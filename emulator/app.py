@@ -10,7 +10,7 @@ from emulator.chaos import ChaosMonkey, parse_chaos_table
 from emulator.clock import AdjustableClock, Clock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.gateway import parse_required_header
-from emulator.guard import guard
+from emulator.guard import guarded, unrouted
 from emulator.journal import Journal
 from emulator.keys import RUNTIME
 from emulator.respond import json_response
@@ -61,14 +61,13 @@ def create_app(
     runtime: Runtime | None = None,
 ) -> web.Application:
     config = config or EmulatorConfig()
-    app = web.Application(
-        middlewares=[guard], client_max_size=config.max_body_bytes + _AIOHTTP_BODY_SLACK
-    )
+    app = web.Application(client_max_size=config.max_body_bytes + _AIOHTTP_BODY_SLACK)
     app[RUNTIME] = runtime or build_runtime(config, clock=clock)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", guarded(healthz, gateway_auth=False))
     if config.root_routes:
         add_api_routes(app.router)
     for prefix in config.route_prefixes:
         add_api_routes(app.router, prefix)
     add_control_routes(app.router)
+    app.router.add_route("*", "/{path:.*}", guarded(unrouted, gateway_auth=False))  # last
     return app

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aiohttp import web
 
 from emulator import jsonvalue
 from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE
-
-Family = Literal["anthropic", "openai"]
+from emulator.paths import Family
 
 _OPENAI_BAD_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't "

@@ -11,16 +11,18 @@ import ipaddress
 
 import yaml
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from emulator import jsonvalue
 from emulator.accounting.rate_limit import parse_rate_limit_table
 from emulator.chaos import parse_chaos, parse_chaos_table
 from emulator.errors import ApiError, invalid_request
+from emulator.guard import guarded
 from emulator.keys import RUNTIME
+from emulator.paths import CONTROL_PREFIX
 from emulator.respond import json_response
 from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario
 from emulator.surfaces.common import read_body
-from emulator.surfaces.routing import CONTROL_PREFIX
 
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -239,18 +241,22 @@ async def set_rate_limits(http: web.Request) -> web.StreamResponse:
 
 def add_control_routes(router: web.UrlDispatcher) -> None:
     base = CONTROL_PREFIX
-    router.add_get(base + "/scenarios", list_scenarios, allow_head=False)
-    router.add_post(base + "/scenarios", add_scenario)
-    router.add_delete(base + "/scenarios", delete_all_scenarios)
-    router.add_put(base + "/scenarios/{name}", add_scenario)
-    router.add_delete(base + "/scenarios/{name}", delete_scenario)
-    router.add_post(base + "/reset", reset)
-    router.add_get(base + "/journal", read_journal, allow_head=False)
-    router.add_delete(base + "/journal", clear_journal)
-    router.add_get(base + "/cache", read_cache, allow_head=False)
-    router.add_delete(base + "/cache", clear_cache)
-    router.add_get(base + "/clock", read_clock, allow_head=False)
-    router.add_post(base + "/clock/advance", advance_clock)
-    router.add_put(base + "/chaos", set_chaos)
-    router.add_delete(base + "/chaos", clear_chaos)
-    router.add_put(base + "/rate-limits", set_rate_limits)
+
+    def control(handler: Handler) -> Handler:
+        return guarded(handler, gateway_auth=False)
+
+    router.add_get(base + "/scenarios", control(list_scenarios), allow_head=False)
+    router.add_post(base + "/scenarios", control(add_scenario))
+    router.add_delete(base + "/scenarios", control(delete_all_scenarios))
+    router.add_put(base + "/scenarios/{name}", control(add_scenario))
+    router.add_delete(base + "/scenarios/{name}", control(delete_scenario))
+    router.add_post(base + "/reset", control(reset))
+    router.add_get(base + "/journal", control(read_journal), allow_head=False)
+    router.add_delete(base + "/journal", control(clear_journal))
+    router.add_get(base + "/cache", control(read_cache), allow_head=False)
+    router.add_delete(base + "/cache", control(clear_cache))
+    router.add_get(base + "/clock", control(read_clock), allow_head=False)
+    router.add_post(base + "/clock/advance", control(advance_clock))
+    router.add_put(base + "/chaos", control(set_chaos))
+    router.add_delete(base + "/chaos", control(clear_chaos))
+    router.add_put(base + "/rate-limits", control(set_rate_limits))

@@ -9,7 +9,8 @@ from aiohttp import web
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
 from emulator.neutral import NeutralRequest
-from emulator.surfaces.common import Family, decode_json_object, read_json_bytes
+from emulator.paths import Family
+from emulator.surfaces.common import decode_json_object, read_json_bytes
 
 
 async def read_request(

@@ -1,0 +1,22 @@
+"""Which API a request path belongs to, by its shape alone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+Family = Literal["anthropic", "openai"]
+
+ANTHROPIC_PATHS = ("/v1/messages", "/v1/complete")
+CONTROL_PREFIX = "/_emulator"
+
+
+def family_for(path: str, headers: Mapping[str, str]) -> Family:
+    """The API whose error shape a request to ``path`` should get."""
+    if "/v1/chat/" in path or path.endswith("/v1/chat"):
+        return "openai"
+    if any(marker in path for marker in ANTHROPIC_PATHS):
+        return "anthropic"
+    if "anthropic-version" in headers or "x-api-key" in headers:
+        return "anthropic"
+    return "openai"

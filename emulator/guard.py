@@ -19,7 +19,7 @@ from aiohttp.typedefs import Handler
 from emulator import ids, logs
 from emulator.errors import ApiError, anthropic_error_body, openai_error_body
 from emulator.gateway import check_required_headers
-from emulator.journal import Exchange
+from emulator.journal import Exchange, pack_headers
 from emulator.keys import EXCHANGE, FAMILY, REQUEST_ID, RUNTIME
 from emulator.paths import CONTROL_PREFIX, Family, family_for
 from emulator.respond import json_response
@@ -99,7 +99,7 @@ async def guard(
         time=runtime.clock.now(),
         method=request.method,
         path=request.path,
-        headers=request.raw_headers,
+        headers=pack_headers(request.raw_headers),
         test_id=request.headers.get(TEST_ID_HEADER),
         secret_headers=runtime.secret_headers,
     )

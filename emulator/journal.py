@@ -10,6 +10,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from emulator import jsonvalue
@@ -42,30 +43,39 @@ def redact_headers(
 
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
+# Names and values alternate, CRLF-separated: a parsed header holds no CR or LF.
+_PACKED_SEPARATOR = b"\r\n"
 
 
-def decode_raw_headers(raw: RawHeaders) -> dict[str, str]:
-    """Header pairs as received; a byte that is not UTF-8 reads as U+FFFD, so the
-    journal stays valid JSON whatever a client sent."""
-    return {
-        name.decode("utf-8", "replace"): value.decode("utf-8", "replace") for name, value in raw
-    }
+def pack_headers(raw: RawHeaders) -> bytes:
+    """Header pairs as received, as one object: an entry kept for thousands of
+    requests should not keep a tuple and two bytes per header alive."""
+    return _PACKED_SEPARATOR.join(chain.from_iterable(raw))
+
+
+def unpack_headers(packed: bytes) -> dict[str, str]:
+    """The packed headers; a byte that is not UTF-8 reads as U+FFFD, so the journal
+    stays valid JSON whatever a client sent."""
+    if not packed:
+        return {}
+    parts = packed.decode("utf-8", "replace").split("\r\n")
+    return dict(zip(parts[::2], parts[1::2], strict=True))
 
 
 @dataclass(slots=True)
 class Exchange:
     """One request and its answer. Filled in as the request goes through the app.
 
-    An entry stays in memory long after its request, so it holds what the request
-    already had rather than new objects: the headers as received (decoded and
-    redacted when the entry is read), the response as the bytes sent, the near
-    misses as the engine found them. ``body`` may be shared with the kept parse of
+    An entry stays in memory long after its request and is freed cold, so it holds
+    few objects: the headers packed in one bytes (decoded and redacted when the
+    entry is read), the response as the bytes sent, the near misses as the engine
+    found them. ``body`` may be shared with the kept parse of
     the same bytes, so readers get copies."""
 
     time: float
     method: str
     path: str
-    headers: RawHeaders | Mapping[str, str]
+    headers: bytes | Mapping[str, str]
     test_id: str | None = None
     id: int = 0
     api: str | None = None
@@ -86,8 +96,8 @@ class Exchange:
     def to_json(self) -> dict[str, Any]:
         entry = {name: _copy(getattr(self, name)) for name in _EXCHANGE_FIELDS}
         headers = self.headers
-        if isinstance(headers, tuple):
-            headers = decode_raw_headers(headers)
+        if isinstance(headers, bytes):
+            headers = unpack_headers(headers)
         entry["headers"] = redact_headers(headers, self.secret_headers)
         entry["nearest_miss"] = [miss.to_json() for miss in self.nearest_miss]
         entry["response_body"] = _parsed_body(self.response_body)

@@ -9,8 +9,8 @@ tests sharing a server do not move each other's sequences.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 
 from emulator.errors import invalid_request
@@ -56,7 +56,7 @@ class Pick:
     outcome: Outcome
     rule: str | None = None
     scenario: str | None = None
-    nearest_miss: list[NearMiss] = field(default_factory=list)
+    nearest_miss: Sequence[NearMiss] = ()
 
 
 def _fewest_failures(miss: tuple[int, str, str, list[tuple[str, Why]]]) -> int:
@@ -140,11 +140,13 @@ class ScenarioEngine:
                         continue
                     self._fired[key] = fired + 1
                     return self._fire(request, scenario, rule, fired, ctx.groups)
-        misses.sort(key=_fewest_failures)
-        nearest = [
-            NearMiss(s, r, [(name, explain(why)) for name, why in failed])
-            for _, s, r, failed in misses[:_NEAREST_LIMIT]
-        ]
+        nearest: Sequence[NearMiss] = ()
+        if misses:
+            misses.sort(key=_fewest_failures)
+            nearest = [
+                NearMiss(s, r, [(name, explain(why)) for name, why in failed])
+                for _, s, r, failed in misses[:_NEAREST_LIMIT]
+            ]
         for scenario in candidates:
             if scenario.default is not None:
                 outcome = self._outcome(request, scenario.default, {}, f"{scenario.name}:default")

@@ -1,0 +1,48 @@
+"""Journal entries: headers packed into one bytes object and read back."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from emulator.journal import Exchange, Journal, pack_headers, unpack_headers
+
+_NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=20)
+# What a parsed header value can hold: any byte but CR, LF and NUL.
+_VALUE = st.binary(max_size=40).map(lambda b: b.translate(None, b"\r\n\x00"))
+_PAIRS = st.lists(st.tuples(_NAME.map(str.encode), _VALUE), max_size=12)
+
+
+@given(_PAIRS)
+def test_packed_headers_read_back_as_received(pairs: list[tuple[bytes, bytes]]) -> None:
+    unpacked = unpack_headers(pack_headers(tuple(pairs)))
+    expected = {n.decode(): v.decode("utf-8", "replace") for n, v in pairs}
+    assert unpacked == expected
+
+
+def test_entry_redacts_packed_credentials_and_parses_the_response() -> None:
+    raw = ((b"X-Api-Key", b"sk-secret"), (b"X-Gateway-Token", b"gw"), (b"Accept", b"*/*"))
+    exchange = Exchange(
+        time=1.0,
+        method="POST",
+        path="/v1/messages",
+        headers=pack_headers(raw),
+        secret_headers=frozenset({"x-gateway-token"}),
+        response_body=b'{"type":"message"}',
+    )
+    journal = Journal(capacity=1)
+    journal.record(exchange)
+    (entry,) = [e.to_json() for e in journal.entries()]
+    assert entry["headers"] == {
+        "x-api-key": "[redacted]",
+        "x-gateway-token": "[redacted]",
+        "accept": "*/*",
+    }
+    assert entry["response_body"] == {"type": "message"}
+    assert entry["nearest_miss"] == [] and entry["id"] == 1
+
+
+def test_a_cut_short_body_reads_as_text() -> None:
+    exchange = Exchange(time=1.0, method="POST", path="/", headers=b"", response_body=b'{"ty')
+    assert exchange.to_json()["response_body"] == '{"ty'
+    assert exchange.to_json()["headers"] == {}

@@ -13,19 +13,22 @@ from emulator.runtime import Runtime
 
 
 def _headers(request: NeutralRequest, state: rl.RateLimitState, now: float) -> Mapping[str, str]:
-    is_openai = request.api == "chat"
-    if state.is_unenforced:
-        # Always the same full buckets: only the reset second changes.
-        key = (is_openai, math.ceil(now))
-        known = _UNENFORCED_HEADERS.get(key)
-        if known is None:
-            known = rl.openai_headers(state, now) if is_openai else rl.anthropic_headers(state, now)
-            _UNENFORCED_HEADERS.put(key, known)
-        return known
-    return rl.openai_headers(state, now) if is_openai else rl.anthropic_headers(state, now)
+    if request.api == "chat":
+        return rl.openai_headers(state, now)
+    return rl.anthropic_headers(state, now)
 
 
-_UNENFORCED_HEADERS: Lru[tuple[bool, int], dict[str, str]] = Lru(8)
+def _unenforced_headers(request: NeutralRequest, now: float) -> Mapping[str, str]:
+    """Always the same full buckets: only the reset second changes."""
+    key = (request.api == "chat", math.ceil(now))
+    known = _UNENFORCED_HEADERS.get(key)
+    if known is None:
+        known = _headers(request, rl.full_state(now), now)
+        _UNENFORCED_HEADERS.put(key, known)
+    return known
+
+
+_UNENFORCED_HEADERS: Lru[tuple[bool, int], Mapping[str, str]] = Lru(8)
 
 
 def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapping[str, str]:
@@ -34,8 +37,10 @@ def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapp
     limiter = runtime.rate_limiter
     if limiter is None:
         return {}
-    uncached = prompt.input_tokens + prompt.cache_creation_tokens
     now = runtime.clock.now()
+    if not limiter.enforces(request.model):
+        return _unenforced_headers(request, now)
+    uncached = prompt.input_tokens + prompt.cache_creation_tokens
     decision = limiter.check(request.api_key, request.model, uncached, now=now)
     if not decision.is_allowed:
         if request.api == "chat":
@@ -50,11 +55,14 @@ def peek(runtime: Runtime, request: NeutralRequest) -> Mapping[str, str]:
     if limiter is None:
         return {}
     now = runtime.clock.now()
+    if not limiter.enforces(request.model):
+        return _unenforced_headers(request, now)
     return _headers(request, limiter.snapshot(request.api_key, request.model, now=now), now)
 
 
 def record_output(runtime: Runtime, request: NeutralRequest, output_tokens: int) -> None:
-    if runtime.rate_limiter is not None and output_tokens:
-        runtime.rate_limiter.record_output(
+    limiter = runtime.rate_limiter
+    if limiter is not None and output_tokens and limiter.enforces(request.model):
+        limiter.record_output(
             request.api_key, request.model, output_tokens, now=runtime.clock.now()
         )

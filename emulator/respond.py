@@ -147,13 +147,16 @@ async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) 
     return runtime.engine.pick(request)
 
 
-def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> None:
+def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> int:
+    """Put the answer's usage in the journal; return its output tokens."""
+    output_tokens = sum(c.output_tokens for c in choices)
     http[EXCHANGE].usage = {
         "input_tokens": prompt.input_tokens,
         "cache_creation_input_tokens": prompt.cache_creation_tokens,
         "cache_read_input_tokens": prompt.cache_read_tokens,
-        "output_tokens": sum(c.output_tokens for c in choices),
+        "output_tokens": output_tokens,
     }
+    return output_tokens
 
 
 async def respond(
@@ -167,13 +170,15 @@ async def respond(
     rng: JitterRandom,
 ) -> web.StreamResponse:
     if isinstance(outcome, ErrorReply):
-        await _delay(outcome.timing)
+        if outcome.timing.is_paced:
+            await _delay(outcome.timing)
         raise error_from_reply(outcome)
     if isinstance(outcome, Reply):
         choices = finish_all(request, outcome)
-        _note_usage(http, prompt, choices)
+        output_tokens = _note_usage(http, prompt, choices)
         if not request.stream:
-            await _delay(outcome.timing, sum(c.output_tokens for c in choices))
+            if outcome.timing.is_paced:
+                await _delay(outcome.timing, output_tokens)
             body = jsonvalue.dumps(renderer.body(choices, prompt))
             http[EXCHANGE].response_body = body
             return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)

@@ -295,7 +295,7 @@ def _full_bucket(kind: LimitKind, now: float) -> BucketState:
     return BucketState(kind, capacity, float(capacity), now, False)
 
 
-def _full_state(now: float) -> RateLimitState:
+def full_state(now: float) -> RateLimitState:
     """What headers show for a group that enforces nothing: every default bucket full,
     as of the start of the current second (the headers show whole seconds)."""
     return _full_state_at(math.floor(now))
@@ -350,6 +350,10 @@ class RateLimiter:
     def __len__(self) -> int:
         return len(self._sets)
 
+    def enforces(self, model: str) -> bool:
+        """Whether any bucket limits ``model``; if not, every call shows full buckets."""
+        return self._group(model)[1].enforces_any
+
     def check(
         self, api_key: str, model: str, input_tokens: int, *, now: float | None = None
     ) -> Decision:
@@ -357,7 +361,7 @@ class RateLimiter:
         bucket can pay; otherwise take nothing and say how long to wait."""
         at = self._clock.now() if now is None else now
         if not self._group(model)[1].enforces_any:
-            return Decision(True, _full_state(at))
+            return Decision(True, full_state(at))
         with self._lock:
             buckets = self._buckets(api_key, model, at)
             charge = min(float(max(0, input_tokens)), buckets.input_tokens.capacity)
@@ -383,7 +387,7 @@ class RateLimiter:
         """Debit the answer's output tokens; the bucket may go below zero."""
         at = self._clock.now() if now is None else now
         if not self._group(model)[1].enforces_any:
-            return _full_state(at)
+            return full_state(at)
         with self._lock:
             buckets = self._buckets(api_key, model, at)
             buckets.output_tokens.take(float(max(0, output_tokens)))
@@ -393,7 +397,7 @@ class RateLimiter:
         """The buckets as of ``now``, taking nothing."""
         at = self._clock.now() if now is None else now
         if not self._group(model)[1].enforces_any:
-            return _full_state(at)
+            return full_state(at)
         with self._lock:
             return self._buckets(api_key, model, at).state(at)
 

@@ -122,6 +122,8 @@ class ScenarioEngine:
         return [chosen]
 
     def pick(self, request: NeutralRequest) -> Pick:
+        if not self._scenarios and SCENARIO_HEADER not in request.headers:
+            return Pick(self._generated_reply(request))
         scope = request.headers.get(TEST_ID_HEADER, "")
         misses: list[tuple[int, str, str, list[tuple[str, Why]]]] = []
         with self._lock:

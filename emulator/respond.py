@@ -39,6 +39,10 @@ JSON_CONTENT_TYPE = "application/json"
 class Renderer(Protocol):
     def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject: ...
 
+    def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
+        """``body`` serialized (renderers keep templates of bodies served again)."""
+        ...
+
     def events(
         self, choices: list[FinishedChoice], prompt: PromptUsage
     ) -> Iterator[StreamEvent]: ...
@@ -179,7 +183,7 @@ async def respond(
         if not request.stream:
             if outcome.timing.is_paced:
                 await _delay(outcome.timing, output_tokens)
-            body = jsonvalue.dumps(renderer.body(choices, prompt))
+            body = renderer.json_body(choices, prompt)
             http[EXCHANGE].response_body = body
             return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)
         return await _stream(http, renderer.events(choices, prompt), outcome.timing, headers, rng)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -18,6 +18,7 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
 from emulator.render.events import StreamEvent
+from emulator.render.templates import BodyTemplates, Slot
 from emulator.respond import answer
 from emulator.schemas import anthropic_message
 from emulator.surfaces.anthropic_parse import content_key
@@ -42,6 +43,15 @@ class CompleteRenderer:
             self.model, choices[0], self.completion_id, self.log_id, self.version
         )
 
+    def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
+        model, choice, version = self.model, choices[0], self.version
+
+        def build(slots: Sequence[Slot]) -> JSONObject:
+            return render.completion_body(model, choice, str(slots[0]), str(slots[1]), version)
+
+        slots = (self.completion_id, self.log_id)
+        return _BODIES.render(choices, (model, version), slots, build)
+
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.completion_events(
             self.model, choices[0], self.completion_id, self.log_id, self.version
@@ -50,6 +60,9 @@ class CompleteRenderer:
     def error_event(self, error: ApiError) -> StreamEvent:
         name = None if self.version == render.OLD_VERSION else "error"
         return StreamEvent(name, anthropic_error_body(error, self.request_id))
+
+
+_BODIES = BodyTemplates()
 
 
 def sanitize_prompt(prompt: str) -> str:

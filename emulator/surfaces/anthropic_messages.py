@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -16,6 +16,7 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
+from emulator.render.templates import BodyTemplates, Slot
 from emulator.respond import answer, json_response
 from emulator.runtime import Runtime
 from emulator.schemas import anthropic_message
@@ -34,11 +35,22 @@ class MessagesRenderer:
     def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
         return render.message_body(self.model, choices[0], prompt, self.message_id)
 
+    def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
+        model, choice = self.model, choices[0]
+
+        def build(slots: Sequence[Slot]) -> JSONObject:
+            return render.message_body(model, choice, prompt, str(slots[0]))
+
+        return _BODIES.render(choices, (model, prompt), (self.message_id,), build)
+
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.message_events(self.model, choices[0], prompt, self.message_id)
 
     def error_event(self, error: ApiError) -> StreamEvent:
         return StreamEvent("error", anthropic_error_body(error, self.request_id))
+
+
+_BODIES = BodyTemplates()
 
 
 async def read_anthropic_request(

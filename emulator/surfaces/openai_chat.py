@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -16,6 +16,7 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
+from emulator.render.templates import BodyTemplates, Slot
 from emulator.respond import answer
 from emulator.schemas import openai_error_fields
 from emulator.surfaces.auth import openai_api_key
@@ -32,11 +33,24 @@ class ChatRenderer:
     def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
         return render.completion_body(self.header, choices, prompt)
 
+    def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
+        model = self.header.model
+
+        def build(slots: Sequence[Slot]) -> JSONObject:
+            header = render.ChatHeader(str(slots[0]), int(slots[1]), model)
+            return render.completion_body(header, choices, prompt)
+
+        slots = (self.header.id, self.header.created)
+        return _BODIES.render(choices, (model, prompt), slots, build)
+
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.chunk_events(self.header, choices, prompt, include_usage=self.include_usage)
 
     def error_event(self, error: ApiError) -> StreamEvent:
         return StreamEvent(None, openai_error_body(error))
+
+
+_BODIES = BodyTemplates()
 
 
 async def create_chat_completion(http: web.Request) -> web.StreamResponse:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from emulator.errors import invalid_request
-from emulator.lru import Lru
+from emulator.lru import IdentityMemo, Lru
 from emulator.neutral import NeutralRequest
 from emulator.scenario.generate import TextPool, default_choice, default_reply, request_rng
 from emulator.scenario.loader import Scenario
@@ -28,12 +28,14 @@ from emulator.scenario.outcome import (
     Timing,
 )
 from emulator.scenario.replies import ReplySpec, to_outcome
-from emulator.scenario.rules import MatchContext, Rule, Why, explain
+from emulator.scenario.rules import Failure, MatchContext, Rule, explain
 
 SCENARIO_HEADER = "x-emulator-scenario"
 TEST_ID_HEADER = "x-emulator-test-id"
 _NEAREST_LIMIT = 3
 _GENERATED_MEMO_ENTRIES = 1024
+_PLAN_MEMO_ENTRIES = 1024
+_OUTCOME_MEMO_ENTRIES = 1024
 FORCED_RULE = "x-emulator-force"
 
 
@@ -59,8 +61,25 @@ class Pick:
     nearest_miss: Sequence[NearMiss] = ()
 
 
-def _fewest_failures(miss: tuple[int, str, str, list[tuple[str, Why]]]) -> int:
-    return miss[0]
+# A rule that missed: its position among the rules tried, and its failures.
+_Miss = tuple[int, Scenario, Rule, Sequence[Failure]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """For one request body: the rules whose body predicates hold (with the regex
+    groups they captured), in order, and the rules that miss on the body."""
+
+    passing: tuple[tuple[int, Scenario, Rule, dict[str, str]], ...]
+    body_misses: tuple[_Miss, ...]
+
+
+def _declared_order(failure: Failure) -> int:
+    return failure[0]
+
+
+def _fewest_then_first(miss: _Miss) -> tuple[int, int]:
+    return len(miss[3]), miss[0]
 
 
 class ScenarioEngine:
@@ -71,6 +90,10 @@ class ScenarioEngine:
         self._scenarios: dict[str, Scenario] = {}
         self._fired: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
+        self._outcomes: IdentityMemo[Outcome] = IdentityMemo(_OUTCOME_MEMO_ENTRIES)
+        # Bumped whenever the scenarios change, so plans made for older ones go unused.
+        self._version = 0
+        self._plans: Lru[tuple[tuple[int, str | None, str], bytes], _Plan] = Lru(_PLAN_MEMO_ENTRIES)
         # Generated replies are a pure function of these, and generating is costly.
         self._generated: Lru[tuple[str, bytes, int, int], tuple[tuple[Part, ...], ...]] = Lru(
             _GENERATED_MEMO_ENTRIES
@@ -84,17 +107,20 @@ class ScenarioEngine:
     def load(self, scenarios: Iterable[Scenario]) -> None:
         """Add scenarios; one with a name already loaded replaces it in place."""
         with self._lock:
+            self._version += 1
             for scenario in scenarios:
                 self._scenarios[scenario.name] = scenario
                 self._forget(scenario.name)
 
     def remove(self, name: str) -> bool:
         with self._lock:
+            self._version += 1
             self._forget(name)
             return self._scenarios.pop(name, None) is not None
 
     def clear(self) -> None:
         with self._lock:
+            self._version += 1
             self._scenarios.clear()
             self._fired.clear()
 
@@ -125,35 +151,75 @@ class ScenarioEngine:
         if not self._scenarios and SCENARIO_HEADER not in request.headers:
             return Pick(self._generated_reply(request))
         scope = request.headers.get(TEST_ID_HEADER, "")
-        misses: list[tuple[int, str, str, list[tuple[str, Why]]]] = []
         with self._lock:
             candidates = self._candidates(request)
-            ctx = MatchContext(request, 0)
-            for scenario in candidates:
-                for rule in scenario.rules:
-                    key = (scope, scenario.name, rule.name)
-                    fired = self._fired.get(key, 0)
-                    ctx.fired = fired
-                    if ctx.groups:  # a regex of an earlier rule that missed filled it
-                        ctx.groups = {}
-                    failed = rule.failures(ctx)
+            plan = self._plan(request, candidates)
+            live_misses: list[_Miss] = []
+            for position, scenario, rule, body_groups in plan.passing:
+                key = (scope, scenario.name, rule.name)
+                fired = self._fired.get(key, 0)
+                groups = dict(body_groups)
+                if rule.has_live_predicates:
+                    ctx = MatchContext(request, fired)
+                    ctx.groups = groups
+                    failed = rule.live_failures(ctx)
                     if failed:
-                        misses.append((len(failed), scenario.name, rule.name, failed))
+                        live_misses.append((position, scenario, rule, failed))
                         continue
-                    self._fired[key] = fired + 1
-                    return self._fire(request, scenario, rule, fired, ctx.groups)
-        nearest: Sequence[NearMiss] = ()
-        if misses:
-            misses.sort(key=_fewest_failures)
-            nearest = [
-                NearMiss(s, r, [(name, explain(why)) for name, why in failed])
-                for _, s, r, failed in misses[:_NEAREST_LIMIT]
-            ]
+                self._fired[key] = fired + 1
+                return self._fire(request, scenario, rule, fired, groups)
+            nearest = self._nearest(request, scope, plan.body_misses, live_misses)
         for scenario in candidates:
             if scenario.default is not None:
-                outcome = self._outcome(request, scenario.default, {}, f"{scenario.name}:default")
+                outcome = self._kept_outcome(
+                    request, scenario.default, {}, f"{scenario.name}:default"
+                )
                 return Pick(outcome, "default", scenario.name, nearest)
         return Pick(self._generated_reply(request), None, None, nearest)
+
+    def _plan(self, request: NeutralRequest, candidates: list[Scenario]) -> _Plan:
+        """Which rules the request's body lets through, kept per body: a load test or
+        an agent loop sends the same bodies again, and most rules miss on the body."""
+        wanted = request.headers.get(SCENARIO_HEADER)
+        key = ((self._version, wanted, request.api), request.content_key)
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        passing: list[tuple[int, Scenario, Rule, dict[str, str]]] = []
+        body_misses: list[_Miss] = []
+        rules = ((scenario, rule) for scenario in candidates for rule in scenario.rules)
+        for position, (scenario, rule) in enumerate(rules):
+            ctx = MatchContext(request, 0)
+            failed = rule.body_failures(ctx)
+            if failed:
+                body_misses.append((position, scenario, rule, failed))
+            else:
+                passing.append((position, scenario, rule, ctx.groups))
+        plan = _Plan(tuple(passing), tuple(body_misses))
+        self._plans.put(key, plan)
+        return plan
+
+    def _nearest(
+        self,
+        request: NeutralRequest,
+        scope: str,
+        body_misses: Sequence[_Miss],
+        live_misses: Sequence[_Miss],
+    ) -> list[NearMiss]:
+        """The rules that came closest, with every reason each missed. A rule that
+        missed on its body is asked its live predicates too, so it is not undercounted."""
+        complete = list(live_misses)
+        for position, scenario, rule, failed in body_misses:
+            if rule.has_live_predicates:
+                fired = self._fired.get((scope, scenario.name, rule.name), 0)
+                live = rule.live_failures(MatchContext(request, fired))
+                failed = sorted([*failed, *live], key=_declared_order)  # noqa: PLW2901
+            complete.append((position, scenario, rule, failed))
+        complete.sort(key=_fewest_then_first)
+        return [
+            NearMiss(scenario.name, rule.name, [(name, explain(why)) for _, name, why in failed])
+            for _, scenario, rule, failed in complete[:_NEAREST_LIMIT]
+        ]
 
     def _generated_reply(self, request: NeutralRequest) -> Reply:
         key = (request.api, request.content_key, request.n, self.seed)
@@ -180,12 +246,25 @@ class ScenarioEngine:
                 rule=rule.name,
             )
         else:
-            outcome = self._outcome(request, spec, groups, rule.name)
+            outcome = self._kept_outcome(request, spec, groups, rule.name)
         return Pick(outcome, rule.name, scenario.name)
 
     def forced(self, request: NeutralRequest, spec: ReplySpec) -> Pick:
         """The outcome a per-request override names, bypassing every rule."""
         return Pick(self._outcome(request, spec, {}, FORCED_RULE), FORCED_RULE, None)
+
+    def _kept_outcome(
+        self, request: NeutralRequest, spec: ReplySpec, groups: dict[str, str], rule: str
+    ) -> Outcome:
+        """``_outcome``, kept: a scripted reply is a pure function of its spec, the
+        request's content and the captured groups, and answering the same outcome
+        object again lets the cuts and rendered bodies after it be kept too."""
+        key = (request.api, request.content_key, tuple(groups.items()), rule)
+        known = self._outcomes.get(spec, key)
+        if known is None:
+            known = self._outcome(request, spec, groups, rule)
+            self._outcomes.put(spec, known, key)
+        return known
 
     def _outcome(
         self, request: NeutralRequest, spec: ReplySpec, groups: dict[str, str], rule: str

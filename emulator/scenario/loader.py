@@ -135,8 +135,8 @@ _TEXT_FIELDS = {
 def _predicates(match: Mapping[str, Any], where: str) -> list[r.NamedPredicate]:
     found: list[r.NamedPredicate] = []
 
-    def add(field: str, check: r.Predicate) -> None:
-        found.append(r.NamedPredicate(field, check))
+    def add(field: str, check: r.Predicate, *, live: bool = False) -> None:
+        found.append(r.NamedPredicate(field, check, live))
 
     if "api" in match:
         apis = match["api"]
@@ -156,7 +156,7 @@ def _predicates(match: Mapping[str, Any], where: str) -> list[r.NamedPredicate]:
             k.lower(): _text_matcher(v, f"{where}: match.headers.{k}")
             for k, v in match["headers"].items()
         }
-        add("headers", r.header_values(headers))
+        add("headers", r.header_values(headers), live=True)
     if "metadata" in match:
         metadata = {
             k: _text_matcher(v, f"{where}: match.metadata.{k}")
@@ -166,7 +166,7 @@ def _predicates(match: Mapping[str, Any], where: str) -> list[r.NamedPredicate]:
     if "turn" in match:
         add("turn", r.turn_index(_bounds(match["turn"])))
     if "times" in match:
-        add("times", r.fired_times(_bounds(match["times"])))
+        add("times", r.fired_times(_bounds(match["times"])), live=True)
     return found
 
 

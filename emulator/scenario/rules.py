@@ -248,8 +248,16 @@ def no_result_for(tool_names: tuple[str, ...]) -> Predicate:
 
 @dataclass(frozen=True, slots=True)
 class NamedPredicate:
+    """``live`` predicates look beyond the request's body (its headers, how many times
+    the rule fired), so their answer for the same body can change between requests."""
+
     field: str
     check: Predicate
+    live: bool = False
+
+
+# (predicate index, field, why): the index keeps reports in declaration order.
+Failure = tuple[int, str, Why]
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,13 +268,30 @@ class Rule:
     on_exhausted: Exhausted = "repeat_last"
     source: str = ""
 
-    def failures(self, ctx: MatchContext) -> list[tuple[str, Why]]:
-        """(field, why) for every predicate that does not hold; empty when the rule matches."""
-        found: list[tuple[str, Why]] = []
-        for predicate in self.predicates:
+    def failures(self, ctx: MatchContext) -> list[Failure]:
+        """Every predicate that does not hold; empty when the rule matches."""
+        return self._failures(ctx, live=None)
+
+    def body_failures(self, ctx: MatchContext) -> list[Failure]:
+        """The predicates on the request's body that do not hold: the same for every
+        request with that body."""
+        return self._failures(ctx, live=False)
+
+    def live_failures(self, ctx: MatchContext) -> list[Failure]:
+        return self._failures(ctx, live=True) if self.has_live_predicates else []
+
+    @property
+    def has_live_predicates(self) -> bool:
+        return any(p.live for p in self.predicates)
+
+    def _failures(self, ctx: MatchContext, *, live: bool | None) -> list[Failure]:
+        found: list[Failure] = []
+        for index, predicate in enumerate(self.predicates):
+            if live is not None and predicate.live != live:
+                continue
             why = predicate.check(ctx)
             if why is not None:
-                found.append((predicate.field, why))
+                found.append((index, predicate.field, why))
         return found
 
     def reply_for(self, fired: int) -> ReplySpec | None:

@@ -347,6 +347,55 @@ class TestSelectionAndSequences:
             }
         ]
 
+    def test_same_body_again_follows_headers_counts_and_reloads(
+        self, control: Control, anthropic_client: anthropic.Anthropic
+    ) -> None:
+        """Rule outcomes on a body are kept per body; headers and firing counts are
+        asked afresh every time, and reloading scenarios drops what was kept."""
+        control.load(
+            {
+                "name": "kept",
+                "rules": [
+                    {
+                        "name": "tenant",
+                        "match": {
+                            "last_user_text": {"regex": "order (?P<n>\\d+)"},
+                            "headers": {"x-tenant": {"regex": "(?P<who>acme|globex)"}},
+                            "times": {"lt": 2},
+                        },
+                        "reply": {"text": "{{who}} order {{n}}"},
+                    },
+                    {
+                        "name": "both-miss",
+                        "match": {"tools": ["search"], "headers": {"x-tenant": "zzz"}},
+                        "reply": {"text": "never"},
+                    },
+                ],
+                "default": {"text": "default"},
+            }
+        )
+
+        def ask(tenant: str | None) -> str:
+            headers = {"x-tenant": tenant} if tenant else {}
+            message = anthropic_client.messages.create(
+                model=CLAUDE, max_tokens=20, messages=[user("order 42")], extra_headers=headers
+            )
+            return message.content[0].text  # type: ignore[union-attr]
+
+        assert [ask("acme"), ask("globex"), ask("acme")] == [
+            "acme order 42",
+            "globex order 42",
+            "default",  # "tenant" fired twice: times < 2 no longer holds
+        ]
+        entry = control.journal()[-1]
+        assert [m["rule"] for m in entry["nearest_miss"]] == ["tenant", "both-miss"]
+        assert entry["nearest_miss"][0]["failed"] == [
+            {"field": "times", "why": "times fired is 2, not < 2"}
+        ]
+        assert [f["field"] for f in entry["nearest_miss"][1]["failed"]] == ["tools", "headers"]
+        control.load({"name": "kept", "rules": [{"name": "new", "reply": {"text": "reloaded"}}]})
+        assert ask("acme") == "reloaded"
+
     def test_tool_input_checked_against_tool_schema(
         self, control: Control, server: Any, anthropic_client: anthropic.Anthropic
     ) -> None:

@@ -14,6 +14,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from emulator import jsonvalue
+from emulator.accounting.usage import PromptUsage
 
 if TYPE_CHECKING:
     from emulator.scenario.engine import NearMiss
@@ -87,7 +88,8 @@ class Exchange:
     response_body: bytes | None = None
     stream: bool = False
     stream_events: int | None = None
-    usage: dict[str, int] | None = None
+    # (the prompt's split, output tokens); shaped as the journal shows it when read.
+    usage: tuple[PromptUsage, int] | None = None
     duration_ms: float = 0.0
     disconnected: bool = False
     error: str | None = None
@@ -101,7 +103,20 @@ class Exchange:
         entry["headers"] = redact_headers(headers, self.secret_headers)
         entry["nearest_miss"] = [miss.to_json() for miss in self.nearest_miss]
         entry["response_body"] = _parsed_body(self.response_body)
+        entry["usage"] = _usage_json(self.usage)
         return entry
+
+
+def _usage_json(usage: tuple[PromptUsage, int] | None) -> dict[str, int] | None:
+    if usage is None:
+        return None
+    prompt, output_tokens = usage
+    return {
+        "input_tokens": prompt.input_tokens,
+        "cache_creation_input_tokens": prompt.cache_creation_tokens,
+        "cache_read_input_tokens": prompt.cache_read_tokens,
+        "output_tokens": output_tokens,
+    }
 
 
 def _parsed_body(sent: bytes | None) -> Any:

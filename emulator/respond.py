@@ -130,7 +130,7 @@ async def answer(
         rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
     )
     if exchange.usage is not None:
-        limits.record_output(runtime, request, exchange.usage["output_tokens"])
+        limits.record_output(runtime, request, exchange.usage[1])
     return response
 
 
@@ -154,12 +154,7 @@ async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) 
 def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> int:
     """Put the answer's usage in the journal; return its output tokens."""
     output_tokens = sum(c.output_tokens for c in choices)
-    http[EXCHANGE].usage = {
-        "input_tokens": prompt.input_tokens,
-        "cache_creation_input_tokens": prompt.cache_creation_tokens,
-        "cache_read_input_tokens": prompt.cache_read_tokens,
-        "output_tokens": output_tokens,
-    }
+    http[EXCHANGE].usage = (prompt, output_tokens)
     return output_tokens
 
 

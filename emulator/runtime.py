@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from emulator.accounting.prompt_cache import OPENAI_MIN_TOKENS, PromptCacheStore, owner_of
 from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
-from emulator.accounting.usage import PromptUsage
+from emulator.accounting.usage import PromptUsage, uncached
 from emulator.catalogue import Catalogue
 from emulator.chaos import ChaosMonkey, parse_chaos_table
 from emulator.clock import Clock
@@ -57,32 +57,28 @@ class Runtime:
 
     def prompt_usage(self, request: NeutralRequest) -> PromptUsage:
         """How the prompt splits into fresh input, cache writes and cache reads."""
-        info = request.model_info
-        model = info.id if info is not None else request.model
-        now = self.clock.now()
-        if request.api == "messages":
-            if not request.cache_breakpoints:
-                return PromptUsage(input_tokens=request.prompt_tokens)
+        api = request.api
+        if api == "messages" and request.cache_breakpoints:
+            info = request.model_info
             return self.prompt_cache.account_anthropic(
                 owner=owner_of(request.api_key),
-                model=model,
+                model=info.id if info is not None else request.model,
                 blocks=request.blocks,
                 breakpoints=request.cache_breakpoints,
                 min_tokens=info.cache_min_tokens
                 if info is not None
                 else self.catalogue.default_cache_min,
-                now=now,
+                now=self.clock.now(),
             )
-        if request.api == "chat":
-            if request.prompt_tokens < OPENAI_MIN_TOKENS:
-                return PromptUsage(input_tokens=request.prompt_tokens)
+        if api == "chat" and request.prompt_tokens >= OPENAI_MIN_TOKENS:
+            info = request.model_info
             return self.prompt_cache.account_openai(
                 owner=owner_of(request.api_key, request.cache_partition),
-                model=model,
+                model=info.id if info is not None else request.model,
                 blocks=request.blocks,
-                now=now,
+                now=self.clock.now(),
             )
-        return PromptUsage(input_tokens=request.prompt_tokens)
+        return uncached(request.prompt_tokens)
 
     def advance_clock(self, seconds: float) -> None:
         """Move time forward for TTLs; a clock that cannot move raises TypeError."""

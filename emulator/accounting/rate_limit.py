@@ -312,6 +312,10 @@ def _full_state_at(second: int) -> RateLimitState:
     )
 
 
+def _enforces_any_model(table: RateLimitTable) -> bool:
+    return table.default.enforces_any or any(s.enforces_any for _, s in table.overrides)
+
+
 class RateLimiter:
     """Token buckets per (API key, model group); thread-safe, O(1) per call."""
 
@@ -326,6 +330,7 @@ class RateLimiter:
             raise ValueError("capacity must be at least 1")
         self._clock = clock
         self._table = table or RateLimitTable()
+        self._enforces_any_model = _enforces_any_model(self._table)
         self._capacity = capacity
         self._lock = threading.Lock()
         self._sets: OrderedDict[tuple[str, str], _BucketSet] = OrderedDict()
@@ -339,6 +344,7 @@ class RateLimiter:
         """New limits; every bucket starts again full."""
         with self._lock:
             self._table = table
+            self._enforces_any_model = _enforces_any_model(table)
             self._sets.clear()
             self._groups.clear()
 
@@ -352,7 +358,7 @@ class RateLimiter:
 
     def enforces(self, model: str) -> bool:
         """Whether any bucket limits ``model``; if not, every call shows full buckets."""
-        return self._group(model)[1].enforces_any
+        return self._enforces_any_model and self._group(model)[1].enforces_any
 
     def check(
         self, api_key: str, model: str, input_tokens: int, *, now: float | None = None

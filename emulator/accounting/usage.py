@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +26,10 @@ class PromptUsage:
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.cache_creation_tokens + self.cache_read_tokens
+
+
+@lru_cache(maxsize=4096)
+def uncached(prompt_tokens: int) -> PromptUsage:
+    """A prompt that neither reads nor writes a cache: one shared object per size, so
+    what is kept by usage (rendered bodies) is found by identity as well as value."""
+    return PromptUsage(input_tokens=prompt_tokens)

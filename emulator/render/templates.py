@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Hashable, Sequence
 
 from emulator import jsonvalue
+from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.jsonvalue import JSONObject
 from emulator.lru import IdentityMemo
@@ -35,6 +36,18 @@ def _stand_in(value: Slot, index: int) -> Slot:
 
 def _encoded(value: Slot) -> bytes:
     return jsonvalue.dumps(value)
+
+
+def usage_key(model: str, prompt: PromptUsage) -> tuple[str, int, int, int, int]:
+    """A memo key for a body rendered for ``model`` with ``prompt``'s usage (plain
+    values: they hash without calling back into Python)."""
+    return (
+        model,
+        prompt.input_tokens,
+        prompt.cache_creation_5m_tokens,
+        prompt.cache_creation_1h_tokens,
+        prompt.cache_read_tokens,
+    )
 
 
 def draws_fresh_ids(choices: Sequence[FinishedChoice]) -> bool:

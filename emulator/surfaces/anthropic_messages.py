@@ -16,7 +16,7 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot
+from emulator.render.templates import BodyTemplates, Slot, usage_key
 from emulator.respond import answer, json_response
 from emulator.runtime import Runtime
 from emulator.schemas import anthropic_message
@@ -41,7 +41,7 @@ class MessagesRenderer:
         def build(slots: Sequence[Slot]) -> JSONObject:
             return render.message_body(model, choice, prompt, str(slots[0]))
 
-        return _BODIES.render(choices, (model, prompt), (self.message_id,), build)
+        return _BODIES.render(choices, usage_key(model, prompt), (self.message_id,), build)
 
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.message_events(self.model, choices[0], prompt, self.message_id)

@@ -16,7 +16,7 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot
+from emulator.render.templates import BodyTemplates, Slot, usage_key
 from emulator.respond import answer
 from emulator.schemas import openai_error_fields
 from emulator.surfaces.auth import openai_api_key
@@ -41,7 +41,7 @@ class ChatRenderer:
             return render.completion_body(header, choices, prompt)
 
         slots = (self.header.id, self.header.created)
-        return _BODIES.render(choices, (model, prompt), slots, build)
+        return _BODIES.render(choices, usage_key(model, prompt), slots, build)
 
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.chunk_events(self.header, choices, prompt, include_usage=self.include_usage)

@@ -118,15 +118,16 @@ async def guard(
         if not request.path.startswith(UNJOURNALED_PREFIXES):
             runtime.journal.record(exchange)
     exchange.status = response.status
-    logs.access(
-        method=request.method,
-        path=request.path,
-        status=response.status,
-        duration_ms=exchange.duration_ms,
-        rule=exchange.rule,
-        api=exchange.api,
-        request_id=request_id,
-    )
+    if logs.ACCESS.isEnabledFor(logging.INFO):
+        logs.access(
+            method=request.method,
+            path=request.path,
+            status=response.status,
+            duration_ms=exchange.duration_ms,
+            rule=exchange.rule,
+            api=exchange.api,
+            request_id=request_id,
+        )
     return response
 
 

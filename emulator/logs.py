@@ -50,8 +50,8 @@ def access(
     api: str | None,
     request_id: str,
 ) -> None:
-    if not ACCESS.isEnabledFor(logging.INFO):
-        return
+    """One access-log line; callers check ``ACCESS.isEnabledFor(logging.INFO)`` first,
+    which spares a load test at --log-level warning the cost of the call."""
     fields = {
         "method": method,
         "path": path,

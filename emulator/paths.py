@@ -7,7 +7,6 @@ from typing import Literal
 
 Family = Literal["anthropic", "openai"]
 
-ANTHROPIC_PATHS = ("/v1/messages", "/v1/complete")
 CONTROL_PREFIX = "/_emulator"
 
 
@@ -15,7 +14,7 @@ def family_for(path: str, headers: Mapping[str, str]) -> Family:
     """The API whose error shape a request to ``path`` should get."""
     if "/v1/chat/" in path or path.endswith("/v1/chat"):
         return "openai"
-    if any(marker in path for marker in ANTHROPIC_PATHS):
+    if "/v1/messages" in path or "/v1/complete" in path:
         return "anthropic"
     if "anthropic-version" in headers or "x-api-key" in headers:
         return "anthropic"

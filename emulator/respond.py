@@ -8,7 +8,7 @@ errors and faults into what a client of that API would see.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from typing import Protocol, assert_never
 
@@ -46,6 +46,10 @@ class Renderer(Protocol):
     def events(
         self, choices: list[FinishedChoice], prompt: PromptUsage
     ) -> Iterator[StreamEvent]: ...
+
+    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[sse.Frame]:
+        """``events`` framed (renderers keep the frames of streams served again)."""
+        ...
 
     def error_event(self, error: ApiError) -> StreamEvent: ...
 
@@ -181,7 +185,7 @@ async def respond(
             body = renderer.json_body(choices, prompt)
             http[EXCHANGE].response_body = body
             return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)
-        return await _stream(http, renderer.events(choices, prompt), outcome.timing, headers, rng)
+        return await _stream(http, renderer.frames(choices, prompt), outcome.timing, headers, rng)
     if isinstance(outcome, FaultReply):
         return await _fault(
             http,
@@ -206,7 +210,7 @@ async def _delay(timing: Timing, output_tokens: int = 0) -> None:
 
 async def _stream(
     http: web.Request,
-    events: Iterator[StreamEvent],
+    frames: Iterable[sse.Frame],
     timing: Timing,
     headers: Mapping[str, str],
     rng: JitterRandom,
@@ -215,17 +219,19 @@ async def _stream(
     then: StreamEvent | bytes | None = None,
     finish: bool = True,
 ) -> web.StreamResponse:
-    """Stream ``events``; ``finish=False`` drops the connection instead of ending the
+    """Stream ``frames``; ``finish=False`` drops the connection instead of ending the
     stream cleanly, as an upstream that died would."""
     response = await sse.open_stream(http, headers)
     report = sse.StreamReport()
     exchange = http[EXCHANGE]
     try:
         await sse.send_events(
-            http, response, events, timing=timing, rng=rng, report=report, stop_after=stop_after
+            http, response, frames, timing=timing, rng=rng, report=report, stop_after=stop_after
         )
         if isinstance(then, StreamEvent):
-            await sse.send_events(http, response, [then], timing=Timing(), rng=rng, report=report)
+            await sse.send_events(
+                http, response, sse.framed([then]), timing=Timing(), rng=rng, report=report
+            )
         elif isinstance(then, bytes):
             await sse.write_raw(http, response, then)
     except sse.ClientGone:
@@ -279,15 +285,15 @@ async def _fault(
         return web.Response(
             body=whole[: max(1, len(whole) // 2)], headers=headers, content_type=JSON_CONTENT_TYPE
         )
-    events = renderer.events(choices, prompt)
+    frames = renderer.frames(choices, prompt)
     if fault.kind == "drop":
         return await _stream(
-            http, events, fault.timing, headers, rng, stop_after=fault.after_events, finish=False
+            http, frames, fault.timing, headers, rng, stop_after=fault.after_events, finish=False
         )
     if fault.kind == "malformed":
         return await _stream(
             http,
-            events,
+            frames,
             fault.timing,
             headers,
             rng,
@@ -301,7 +307,7 @@ async def _fault(
         )
     return await _stream(
         http,
-        events,
+        frames,
         fault.timing,
         headers,
         rng,

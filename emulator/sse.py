@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -40,6 +40,16 @@ def frame(event: StreamEvent) -> bytes:
     if event.name is None:
         return b"data: " + payload + b"\n\n"
     return b"event: " + event.name.encode() + b"\ndata: " + payload + b"\n\n"
+
+
+# An event as sent, and the output tokens it carries (what pacing waits for).
+Frame = tuple[bytes, int]
+
+
+def framed(events: Iterable[StreamEvent]) -> Iterator[Frame]:
+    """``events`` framed one at a time, as they are sent."""
+    for event in events:
+        yield frame(event), event.tokens
 
 
 @dataclass(slots=True)
@@ -86,15 +96,16 @@ class Pacer:
         self._deadline = self._loop.time()
         self._started = False
 
-    def delay_before(self, event: StreamEvent) -> float:
-        """Seconds to wait before ``event`` may leave (0 or less: at once)."""
+    def delay_before(self, tokens: int) -> float:
+        """Seconds to wait before an event carrying ``tokens`` may leave (0 or less:
+        at once)."""
         timing = self._timing
         if not self._started:
             self._started = True
             self._deadline += timing.ttft_ms / 1000
-        elif event.tokens and timing.tokens_per_s > 0:
-            self._deadline += event.tokens / timing.tokens_per_s
-        elif event.tokens and self._rng is not None:
+        elif tokens and timing.tokens_per_s > 0:
+            self._deadline += tokens / timing.tokens_per_s
+        elif tokens and self._rng is not None:
             # No rate, only jitter: each delta waits its jitter after the one before.
             self._deadline = max(self._deadline, self._loop.time())
         else:
@@ -108,14 +119,14 @@ class Pacer:
 async def send_events(
     request: web.Request,
     response: web.StreamResponse,
-    events: Iterable[StreamEvent],
+    frames: Iterable[Frame],
     *,
     timing: Timing,
     rng: JitterRandom,
     report: StreamReport,
     stop_after: int | None = None,
 ) -> None:
-    """Write ``events``; stop after ``stop_after`` events when given. Raises ClientGone.
+    """Write ``frames``; stop after ``stop_after`` events when given. Raises ClientGone.
 
     Events due at the same moment leave in one write: unpaced, in batches of up to
     ``BATCH_BYTES``; paced, everything due before the next wait (a delta and the
@@ -123,18 +134,17 @@ async def send_events(
     pacer = Pacer(timing, rng) if timing.is_paced else None
     batch: list[bytes] = []
     size = 0
-    for event in events:
+    for data, tokens in frames:
         if stop_after is not None and report.events_sent >= stop_after:
             break
         if pacer is not None:
-            delay = pacer.delay_before(event)
+            delay = pacer.delay_before(tokens)
             if delay > 0:
                 if batch:
                     await write_raw(request, response, b"".join(batch))
                     batch.clear()
                     size = 0
                 await asyncio.sleep(delay)
-        data = frame(event)
         batch.append(data)
         size += len(data)
         report.events_sent += 1

@@ -1,31 +1,39 @@
-"""JSON bodies rendered once and kept as bytes around the values that change per answer.
+"""Answers rendered once and kept as bytes around the values that change per answer.
 
 An answer served again (the same reply, usage and model) differs only in its ids
-and timestamps, so the second time it is seen its body is rendered with
-stand-ins for those, serialized, and split where the stand-ins are; later
-answers join the pieces with their own values. Replies whose rendering draws
-fresh values of its own (tool-call ids) are rendered every time.
+and timestamps. The second time it is seen, its JSON body or its stream's framed
+events are rendered with stand-ins for those values and split where the
+stand-ins are; later answers join the pieces with their own values. Replies
+whose rendering draws fresh values of its own (tool-call ids) are rendered
+every time, and so are streams too long to keep.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.jsonvalue import JSONObject
 from emulator.lru import IdentityMemo
+from emulator.render.events import StreamEvent
 from emulator.scenario.outcome import ToolCallPart
+from emulator.sse import Frame, framed
 
-# A value per answer: an id (a JSON string of plain ASCII) or a timestamp.
+# A value per answer: an id (a JSON string) or a timestamp.
 Slot = str | int
 Build = Callable[[Sequence[Slot]], JSONObject]
+BuildEvents = Callable[[Sequence[Slot]], Iterable[StreamEvent]]
 
 # Stand-ins no content can be expected to hold: a per-process random token.
 _TOKEN = os.urandom(6).hex()
 _INT_BASE = -(10**17) - int(_TOKEN, 16) % 10**9
+
+# Bytes between the values, which slot goes after each piece but the last, and the
+# output tokens the framed event carries (0 for a body).
+_Template = tuple[tuple[bytes, ...], tuple[int, ...], int]
 
 
 def _stand_in(value: Slot, index: int) -> Slot:
@@ -39,7 +47,7 @@ def _encoded(value: Slot) -> bytes:
 
 
 def usage_key(model: str, prompt: PromptUsage) -> tuple[str, int, int, int, int]:
-    """A memo key for a body rendered for ``model`` with ``prompt``'s usage (plain
+    """A memo key for an answer rendered for ``model`` with ``prompt``'s usage (plain
     values: they hash without calling back into Python)."""
     return (
         model,
@@ -59,16 +67,93 @@ def draws_fresh_ids(choices: Sequence[FinishedChoice]) -> bool:
     )
 
 
+def _split(data: bytes, tokens: int, stand_ins: Sequence[bytes]) -> _Template | None:
+    """``data`` cut around each stand-in it holds; None when one occurs twice or the
+    random token shows up anywhere else (content that happens to hold it)."""
+    found: list[tuple[int, int]] = []
+    for slot, stand_in in enumerate(stand_ins):
+        at = data.find(stand_in)
+        if at < 0:
+            continue
+        if data.find(stand_in, at + 1) >= 0:
+            return None
+        found.append((at, slot))
+    found.sort()
+    pieces: list[bytes] = []
+    start = 0
+    for at, slot in found:
+        pieces.append(data[start:at])
+        start = at + len(stand_ins[slot])
+    pieces.append(data[start:])
+    if any(_TOKEN.encode() in piece for piece in pieces):
+        return None
+    return tuple(pieces), tuple(slot for _, slot in found), tokens
+
+
+def _join(template: _Template, values: Sequence[bytes]) -> bytes:
+    pieces, order, _ = template
+    if not order:
+        return pieces[0]
+    joined = [pieces[0]]
+    for slot, piece in zip(order, pieces[1:], strict=True):
+        joined.append(values[slot])
+        joined.append(piece)
+    return b"".join(joined)
+
+
 # Memo markers, told apart by identity.
-_SEEN_ONCE: tuple[bytes, ...] = (b"seen once",)
-_UNSPLITTABLE: tuple[bytes, ...] = (b"unsplittable",)
+_SEEN_ONCE: tuple[_Template, ...] = (((b"seen once",), (), 0),)
+_UNSPLITTABLE: tuple[_Template, ...] = (((b"unsplittable",), (), 0),)
 
 
-class BodyTemplates:
-    """Serialized bodies by (choices, what else the body depends on), bounded."""
+class _Templates:
+    """Rendered answers by (choices, what else rendering reads), bounded.
+
+    ``choices`` must be served again as the same object for the memo to help (the
+    engine and finish_all keep them); the key holds everything else rendering reads
+    except the slots."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._memo: IdentityMemo[tuple[_Template, ...]] = IdentityMemo(max_entries)
+
+    def _kept(self, choices: Sequence[FinishedChoice], key: Hashable) -> tuple[_Template, ...]:
+        """The kept templates, or a marker: first sighting (scripted replies are often
+        made afresh per answer, so only what recurs is split) or unsplittable."""
+        kept = self._memo.get(choices, key)
+        if kept is None:
+            self._memo.put(choices, _SEEN_ONCE, key)
+            return _SEEN_ONCE
+        return kept
+
+    def _keep(
+        self,
+        choices: Sequence[FinishedChoice],
+        key: Hashable,
+        slots: Sequence[Slot],
+        render: Callable[[Sequence[Slot]], Sequence[Frame]],
+        max_bytes: int,
+    ) -> tuple[_Template, ...]:
+        kept = _UNSPLITTABLE
+        if not draws_fresh_ids(choices):
+            stand_ins = [_stand_in(value, i) for i, value in enumerate(slots)]
+            rendered = render(stand_ins)
+            if sum(len(data) for data, _ in rendered) <= max_bytes:
+                encoded = [_encoded(s) for s in stand_ins]
+                split = [_split(data, tokens, encoded) for data, tokens in rendered]
+                if all(template is not None for template in split):
+                    kept = tuple(t for t in split if t is not None)
+        self._memo.put(choices, kept, key)
+        return kept
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+
+class BodyTemplates(_Templates):
+    """Serialized JSON bodies."""
 
     def __init__(self, max_entries: int = 1024) -> None:
-        self._memo: IdentityMemo[tuple[bytes, ...]] = IdentityMemo(max_entries)
+        super().__init__(max_entries)
 
     def render(
         self,
@@ -77,43 +162,39 @@ class BodyTemplates:
         slots: Sequence[Slot],
         build: Build,
     ) -> bytes:
-        """``build(slots)`` serialized. ``choices`` must be served again as the same
-        object for the memo to help (the engine and finish_all keep them); ``key``
-        holds everything else ``build`` reads except the slots."""
-        pieces = self._memo.get(choices, key)
-        if pieces is None:
-            # Scripted replies are often made afresh per answer: split only what recurs.
-            self._memo.put(choices, _SEEN_ONCE, key)
+        """``build(slots)`` serialized."""
+        kept = self._kept(choices, key)
+        if kept is _SEEN_ONCE:
+            kept = self._keep(
+                choices, key, slots, lambda s: [(jsonvalue.dumps(build(s)), 0)], max_bytes=1 << 30
+            )
+        if kept is _UNSPLITTABLE:
             return jsonvalue.dumps(build(slots))
-        if pieces is _SEEN_ONCE:
-            pieces = self._split(choices, slots, build)
-            self._memo.put(choices, pieces, key)
-        if pieces is _UNSPLITTABLE:
-            return jsonvalue.dumps(build(slots))
-        joined = [pieces[0]]
-        for value, piece in zip(slots, pieces[1:], strict=True):
-            joined.append(_encoded(value))
-            joined.append(piece)
-        return b"".join(joined)
+        return _join(kept[0], [_encoded(value) for value in slots])
 
-    @staticmethod
-    def _split(
-        choices: Sequence[FinishedChoice], slots: Sequence[Slot], build: Build
-    ) -> tuple[bytes, ...]:
-        if draws_fresh_ids(choices):
-            return _UNSPLITTABLE
-        stand_ins = [_stand_in(value, i) for i, value in enumerate(slots)]
-        data = jsonvalue.dumps(build(stand_ins))
-        pieces: list[bytes] = []
-        for stand_in in stand_ins:
-            head, found, data = data.partition(_encoded(stand_in))
-            if not found or _encoded(stand_in) in data:
-                return _UNSPLITTABLE
-            pieces.append(head)
-        pieces.append(data)
-        if any(_TOKEN.encode() in piece for piece in pieces):
-            return _UNSPLITTABLE
-        return tuple(pieces)
 
-    def clear(self) -> None:
-        self._memo.clear()
+class StreamTemplates(_Templates):
+    """Framed stream events; a stream longer than ``max_stream_bytes`` is not kept, so
+    the memo stays small and a long reply is framed as it is sent."""
+
+    def __init__(self, max_entries: int = 256, max_stream_bytes: int = 64 * 1024) -> None:
+        super().__init__(max_entries)
+        self._max_stream_bytes = max_stream_bytes
+
+    def frames(
+        self,
+        choices: Sequence[FinishedChoice],
+        key: Hashable,
+        slots: Sequence[Slot],
+        build: BuildEvents,
+    ) -> Iterable[Frame]:
+        """The frames of ``build(slots)``, with the output tokens each carries."""
+        kept = self._kept(choices, key)
+        if kept is _SEEN_ONCE:
+            kept = self._keep(
+                choices, key, slots, lambda s: list(framed(build(s))), self._max_stream_bytes
+            )
+        if kept is _UNSPLITTABLE:
+            return framed(build(slots))
+        encoded = [_encoded(value) for value in slots]
+        return [(_join(template, encoded), template[2]) for template in kept]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -18,9 +18,10 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot
+from emulator.render.templates import BodyTemplates, Slot, StreamTemplates
 from emulator.respond import answer
 from emulator.schemas import anthropic_message
+from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
 from emulator.surfaces.headers import anthropic_headers
@@ -57,12 +58,22 @@ class CompleteRenderer:
             self.model, choices[0], self.completion_id, self.log_id, self.version
         )
 
+    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
+        model, choice, version = self.model, choices[0], self.version
+
+        def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+            return render.completion_events(model, choice, str(slots[0]), str(slots[1]), version)
+
+        slots = (self.completion_id, self.log_id)
+        return _STREAMS.frames(choices, (model, version), slots, build)
+
     def error_event(self, error: ApiError) -> StreamEvent:
         name = None if self.version == render.OLD_VERSION else "error"
         return StreamEvent(name, anthropic_error_body(error, self.request_id))
 
 
 _BODIES = BodyTemplates()
+_STREAMS = StreamTemplates()
 
 
 def sanitize_prompt(prompt: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -16,10 +16,11 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot, usage_key
+from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
 from emulator.respond import answer, json_response
 from emulator.runtime import Runtime
 from emulator.schemas import anthropic_message
+from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
 from emulator.surfaces.headers import anthropic_headers
@@ -46,11 +47,20 @@ class MessagesRenderer:
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.message_events(self.model, choices[0], prompt, self.message_id)
 
+    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
+        model, choice = self.model, choices[0]
+
+        def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+            return render.message_events(model, choice, prompt, str(slots[0]))
+
+        return _STREAMS.frames(choices, usage_key(model, prompt), (self.message_id,), build)
+
     def error_event(self, error: ApiError) -> StreamEvent:
         return StreamEvent("error", anthropic_error_body(error, self.request_id))
 
 
 _BODIES = BodyTemplates()
+_STREAMS = StreamTemplates()
 
 
 async def read_anthropic_request(

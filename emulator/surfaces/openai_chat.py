@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -16,9 +16,10 @@ from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot, usage_key
+from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
 from emulator.respond import answer
 from emulator.schemas import openai_error_fields
+from emulator.sse import Frame
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.headers import openai_headers
 from emulator.surfaces.openai_parse import parse_chat_body
@@ -46,11 +47,22 @@ class ChatRenderer:
     def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
         return render.chunk_events(self.header, choices, prompt, include_usage=self.include_usage)
 
+    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
+        model, include_usage = self.header.model, self.include_usage
+
+        def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+            header = render.ChatHeader(str(slots[0]), int(slots[1]), model)
+            return render.chunk_events(header, choices, prompt, include_usage=include_usage)
+
+        key = (usage_key(model, prompt), include_usage)
+        return _STREAMS.frames(choices, key, (self.header.id, self.header.created), build)
+
     def error_event(self, error: ApiError) -> StreamEvent:
         return StreamEvent(None, openai_error_body(error))
 
 
 _BODIES = BodyTemplates()
+_STREAMS = StreamTemplates()
 
 
 async def create_chat_completion(http: web.Request) -> web.StreamResponse:

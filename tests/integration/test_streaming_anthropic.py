@@ -246,3 +246,29 @@ def test_streamed_validation_error_is_json(anthropic_client: anthropic.Anthropic
         stream.get_final_message()
     assert caught.value.status_code == 400
     assert caught.value.response.headers["content-type"].startswith("application/json")
+
+
+def test_streams_served_again_keep_content_and_draw_new_ids(
+    anthropic_client: anthropic.Anthropic,
+) -> None:
+    """Repeated streams come from kept frames (text) or are framed afresh (generated
+    tool calls, whose ids are drawn per answer): either way, new ids every time."""
+    text_kwargs: Any = {"model": CLAUDE, "max_tokens": 80, "messages": [user("Again, please")]}
+    tool_kwargs: Any = {
+        "model": CLAUDE,
+        "max_tokens": 256,
+        "messages": [user("Weather again?")],
+        "tools": [WEATHER_TOOL],
+        "tool_choice": {"type": "tool", "name": "get_weather"},
+    }
+    for kwargs in (text_kwargs, tool_kwargs):
+        finals: list[Message] = []
+        for _ in range(3):
+            with anthropic_client.messages.stream(**kwargs) as stream:
+                finals.append(stream.get_final_message())
+        contents = [[b.model_dump(exclude={"id"}) for b in m.content] for m in finals]
+        assert contents.count(contents[0]) == 3
+        assert len({m.id for m in finals}) == 3
+        assert len({m.usage.output_tokens for m in finals}) == 1
+        tool_ids = {b.id for m in finals for b in m.content if b.type == "tool_use"}
+        assert len(tool_ids) == (3 if kwargs is tool_kwargs else 0)

@@ -188,3 +188,17 @@ async def test_async_stream_helper_text(async_openai_client: openai.AsyncOpenAI)
     assert "".join(deltas) == final.choices[0].message.content
     assert final.choices[0].message.content == created.choices[0].message.content
     assert final.choices[0].finish_reason == "stop"
+
+
+def test_the_same_stream_again_has_the_same_content_and_new_ids(
+    openai_client: openai.OpenAI,
+) -> None:
+    """Streams served again come from kept frames: only id and created change."""
+    kwargs: Any = {"model": GPT, "messages": [user("Stream me thrice")], "max_tokens": 60}
+    runs = [_chunks(openai_client, **kwargs, stream_options={"include_usage": True}) for _ in "abc"]
+    texts = ["".join(c.choices[0].delta.content or "" for c in run if c.choices) for run in runs]
+    assert texts[0] and texts.count(texts[0]) == 3
+    usages = [run[-1].usage for run in runs]
+    assert usages[0] is not None and usages.count(usages[0]) == 3
+    ids = [{c.id for c in run} for run in runs]
+    assert all(len(one) == 1 for one in ids) and len(set.union(*ids)) == 3

@@ -1,18 +1,27 @@
-"""Bodies served again are joined from kept pieces: byte for byte what rendering gives."""
+"""Bodies and streams served again are joined from kept pieces: byte for byte what
+rendering gives."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator import jsonvalue
+from emulator import jsonvalue, sse
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.jsonvalue import JSONObject
 from emulator.render import anthropic, openai
-from emulator.render.templates import BodyTemplates, Build, Slot, _stand_in
+from emulator.render.events import StreamEvent
+from emulator.render.templates import (
+    BodyTemplates,
+    Build,
+    BuildEvents,
+    Slot,
+    StreamTemplates,
+    _stand_in,
+)
 from emulator.scenario.outcome import TextPart, ToolCallPart
 
 PROMPT = PromptUsage(12, cache_read_tokens=3)
@@ -76,3 +85,46 @@ def test_tool_calls_without_ids_get_fresh_ids_every_time() -> None:
         assert isinstance(body, dict) and body["id"] == message_id
         tool_ids.add(body["content"][0]["id"])
     assert len(tool_ids) == 3
+
+
+def _stream_build(choices: list[FinishedChoice]) -> BuildEvents:
+    def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+        header = openai.ChatHeader(str(slots[0]), int(slots[1]), "gpt-x")
+        return openai.chunk_events(header, choices, PROMPT, include_usage=True)
+
+    return build
+
+
+@given(text=st.text(max_size=120), chat_ids=st.lists(_IDS, min_size=3, max_size=5))
+def test_joined_stream_frames_equal_framed_events(text: str, chat_ids: list[str]) -> None:
+    streams = StreamTemplates()
+    choices = _choices(TextPart(text))
+    build = _stream_build(choices)
+    for created, chat_id in enumerate(chat_ids):
+        slots = (chat_id, 1_700_000_000 + created)
+        joined = list(streams.frames(choices, "k", slots, build))
+        assert joined == list(sse.framed(build(slots)))
+
+
+def test_streams_over_the_size_limit_are_framed_as_sent() -> None:
+    streams = StreamTemplates(max_stream_bytes=200)
+    choices = _choices(TextPart("word " * 100))
+    build = _stream_build(choices)
+    for chat_id in ("a", "b", "c"):
+        frames = streams.frames(choices, "k", (chat_id, 1), build)
+        assert not isinstance(frames, list)  # a generator: nothing held whole
+        assert list(frames) == list(sse.framed(build((chat_id, 1))))
+
+
+def test_anthropic_stream_frames_carry_each_message_id_and_the_tokens() -> None:
+    streams = StreamTemplates()
+    choices = _choices(TextPart("Hello there, how are you today?"))
+
+    def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+        return anthropic.message_events("claude-x", choices[0], PROMPT, str(slots[0]))
+
+    for message_id in ("msg_1", "msg_2", "msg_3"):
+        frames = list(streams.frames(choices, "k", (message_id,), build))
+        assert frames == list(sse.framed(build((message_id,))))
+        assert message_id.encode() in frames[0][0]
+        assert sum(tokens for _, tokens in frames) == sum(e.tokens for e in build(("x",)))

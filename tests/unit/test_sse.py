@@ -253,7 +253,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
 async def _before(pacer: sse.Pacer, event: StreamEvent, clock: FakeClock) -> None:
     """What send_events does around each event: wait out the pacer's delay."""
-    delay = pacer.delay_before(event)
+    delay = pacer.delay_before(event.tokens)
     if delay > 0:
         await clock.sleep(delay)
 
@@ -340,7 +340,7 @@ def _send(
         await sse.send_events(
             request,
             cast(web.StreamResponse, out),
-            events,
+            sse.framed(events),
             timing=timing,
             rng=lambda: random.Random(0),
             report=report,

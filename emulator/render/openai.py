@@ -32,7 +32,8 @@ def system_fingerprint(model: str) -> str:
     return "fp_" + hashlib.blake2b(model.encode(), digest_size=5).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+# Made per answer: not frozen, whose __init__ costs several times more.
+@dataclass(slots=True)
 class ChatHeader:
     """What every chunk of one completion repeats."""
 

@@ -23,7 +23,6 @@ from emulator.scenario.outcome import (
     ErrorReply,
     FaultReply,
     Outcome,
-    Part,
     Reply,
     Timing,
 )
@@ -95,7 +94,7 @@ class ScenarioEngine:
         self._version = 0
         self._plans: Lru[tuple[tuple[int, str | None, str], bytes], _Plan] = Lru(_PLAN_MEMO_ENTRIES)
         # Generated replies are a pure function of these, and generating is costly.
-        self._generated: Lru[tuple[str, bytes, int, int], tuple[tuple[Part, ...], ...]] = Lru(
+        self._generated: Lru[tuple[str, bytes, int, int], Pick] = Lru(
             _GENERATED_MEMO_ENTRIES
         )
 
@@ -149,7 +148,7 @@ class ScenarioEngine:
 
     def pick(self, request: NeutralRequest) -> Pick:
         if not self._scenarios and SCENARIO_HEADER not in request.headers:
-            return Pick(self._generated_reply(request))
+            return self._generated_pick(request)
         scope = request.headers.get(TEST_ID_HEADER, "")
         with self._lock:
             candidates = self._candidates(request)
@@ -175,7 +174,7 @@ class ScenarioEngine:
                     request, scenario.default, {}, f"{scenario.name}:default"
                 )
                 return Pick(outcome, "default", scenario.name, nearest)
-        return Pick(self._generated_reply(request), None, None, nearest)
+        return Pick(self._generated_pick(request).outcome, None, None, nearest)
 
     def _plan(self, request: NeutralRequest, candidates: list[Scenario]) -> _Plan:
         """Which rules the request's body lets through, kept per body: a load test or
@@ -221,13 +220,16 @@ class ScenarioEngine:
             for _, scenario, rule, failed in complete[:_NEAREST_LIMIT]
         ]
 
-    def _generated_reply(self, request: NeutralRequest) -> Reply:
+    def _generated_pick(self, request: NeutralRequest) -> Pick:
+        """The seeded default reply, kept: generating it is costly, and answering the
+        same objects again lets the cuts and rendered bodies after it be kept too."""
         key = (request.api, request.content_key, request.n, self.seed)
-        choices = self._generated.get(key)
-        if choices is None:
+        pick = self._generated.get(key)
+        if pick is None:
             choices = default_reply(request, self.pool, self.seed).choices
-            self._generated.put(key, choices)
-        return Reply(choices, self.default_timing)
+            pick = Pick(Reply(choices, self.default_timing))
+            self._generated.put(key, pick)
+        return pick
 
     def _fire(
         self,

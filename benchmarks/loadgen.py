@@ -1,6 +1,8 @@
-"""Our own asyncio load generator (aiohttp client): N workers, a warm-up, a fixed duration.
+"""Our own asyncio load generator: N workers, a warm-up, a fixed duration.
 
-Used for every SSE workload, and for plain POSTs when wrk is not installed.
+SSE workloads read through benchmarks.http1 (a client that does the least per
+chunk, so the server's timing is what is measured); plain POSTs, when wrk is not
+installed, and idle streams go through aiohttp's client.
 Each phase is bounded by a deadline and by a shared request budget; a request
 in flight at the deadline is allowed to finish (within its timeout).
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from benchmarks import sse
+from benchmarks import http1, sse
 from benchmarks.stats import percentile
 
 _DELTA = b"content_block_delta"
@@ -175,91 +177,154 @@ async def post_json(request: HttpRequest, load: Load) -> RequestStats:
     return stats
 
 
+# One SSE response as it is read: fed each de-chunked piece with its arrival time.
+StreamReader = Callable[[bytes, float], None]
+
+
+async def _raw_phase(
+    request: HttpRequest,
+    load: Load,
+    seconds: float,
+    ramp_s: float,
+    one: Callable[[http1.Connection, bytes], Awaitable[None]],
+) -> float:
+    """As ``_phase``, each worker on its own keep-alive connection (http1), opened
+    again after an error."""
+    host, port, raw = http1.encode_post(request.url, request.headers, request.body)
+    start = time.perf_counter()
+    budget = _Budget(load.max_requests, start + seconds)
+
+    async def worker(index: int) -> None:
+        if ramp_s > 0:
+            await asyncio.sleep(ramp_s * index / load.connections)
+        connection: http1.Connection | None = None
+        try:
+            while budget.take():
+                if connection is None or not connection.is_open:
+                    connection = await asyncio.wait_for(
+                        http1.Connection.open(host, port), load.timeout_s
+                    )
+                await one(connection, raw)
+        except (OSError, TimeoutError):
+            return
+        finally:
+            if connection is not None:
+                connection.close()
+
+    await asyncio.gather(*(worker(i) for i in range(load.connections)))
+    return time.perf_counter() - start
+
+
+async def _raw_measure(
+    request: HttpRequest,
+    load: Load,
+    make_one: Callable[[bool], Callable[[http1.Connection, bytes], Awaitable[None]]],
+) -> float:
+    """A warm-up phase (discarded, with the ramp), then the measured phase."""
+    ramp_s = load.ramp_s
+    if load.warmup_s > 0:
+        await _raw_phase(request, load, max(load.warmup_s, ramp_s), ramp_s, make_one(False))
+        ramp_s = 0.0
+    return await _raw_phase(request, load, load.duration_s, ramp_s, make_one(True))
+
+
+async def _read_one(
+    connection: http1.Connection, raw: bytes, reader: StreamReader, timeout_s: float
+) -> bool:
+    """Send ``raw`` and read the response through ``reader``; False on an error or a
+    status other than 200 (the connection is then dropped)."""
+    try:
+        status = await asyncio.wait_for(connection.request(raw, reader), timeout_s)
+    except (OSError, TimeoutError, ValueError):
+        connection.close()
+        return False
+    return status == 200
+
+
+class _Counting:
+    """Counts the frames of one stream and when its first byte came."""
+
+    __slots__ = ("events", "first", "last", "splitter")
+
+    def __init__(self) -> None:
+        self.first = 0.0
+        self.events = 0
+        self.last = b""
+        self.splitter = sse.FrameSplitter()
+
+    def __call__(self, piece: bytes, at: float) -> None:
+        if not self.first:
+            self.first = at
+        frames = self.splitter.feed(piece)
+        if frames:
+            self.events += len(frames)
+            self.last = frames[-1]
+
+
 async def read_streams(request: HttpRequest, load: Load) -> StreamStats:
     """SSE streams read to the end: events/s (frames counted) and time to first byte."""
     stats = StreamStats()
 
-    def make_one(session: aiohttp.ClientSession, record: bool) -> Callable[[], Awaitable[None]]:
-        async def one() -> None:
+    def make_one(record: bool) -> Callable[[http1.Connection, bytes], Awaitable[None]]:
+        async def one(connection: http1.Connection, raw: bytes) -> None:
+            reader = _Counting()
             started = time.perf_counter()
-            first = 0.0
-            events = 0
-            last = b""
-            splitter = sse.FrameSplitter()
-            try:
-                async with session.post(
-                    request.url, data=request.body, headers=request.headers
-                ) as reply:
-                    if reply.status != 200:
-                        await reply.read()
-                        raise aiohttp.ClientResponseError(
-                            reply.request_info, (), status=reply.status
-                        )
-                    async for chunk in reply.content.iter_any():
-                        if not first:
-                            first = time.perf_counter()
-                        frames = splitter.feed(chunk)
-                        if frames:
-                            events += len(frames)
-                            last = frames[-1]
-            except (aiohttp.ClientError, TimeoutError):
-                stats.errors += record
-                return
+            ok = await _read_one(connection, raw, reader, load.timeout_s)
             if not record:
                 return
-            stats.events += events
-            if sse.is_terminal(last):
+            if ok and sse.is_terminal(reader.last):
+                stats.events += reader.events
                 stats.streams += 1
-                stats.ttfb_s.append(first - started)
+                stats.ttfb_s.append(reader.first - started)
             else:
                 stats.errors += 1
 
         return one
 
-    stats.elapsed_s = await _measure(load, load.timeout_s, make_one)
+    stats.elapsed_s = await _raw_measure(request, load, make_one)
     return stats
+
+
+class _Timing:
+    """When each content delta of one stream arrived, and the reported output tokens."""
+
+    __slots__ = ("ended", "splitter", "times", "tokens")
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.tokens = 0
+        self.ended = False
+        self.splitter = sse.FrameSplitter()
+
+    def __call__(self, piece: bytes, at: float) -> None:
+        for frame in self.splitter.feed(piece):
+            name = sse.event_name(frame)
+            if name == _DELTA:
+                self.times.append(at)
+            elif name == _USAGE:
+                self.tokens = _output_tokens(sse.frame_data(frame))
+            elif sse.is_terminal(frame):
+                self.ended = True
 
 
 async def read_paced_streams(request: HttpRequest, load: Load) -> PacingStats:
     """Paced SSE streams: when each content delta arrived, for the pacing error."""
     stats = PacingStats()
 
-    def make_one(session: aiohttp.ClientSession, record: bool) -> Callable[[], Awaitable[None]]:
-        async def one() -> None:
-            times: list[float] = []
-            tokens = 0
-            ended = False
-            splitter = sse.FrameSplitter()
-            try:
-                async with session.post(
-                    request.url, data=request.body, headers=request.headers
-                ) as reply:
-                    if reply.status != 200:
-                        await reply.read()
-                        raise aiohttp.ClientResponseError(
-                            reply.request_info, (), status=reply.status
-                        )
-                    async for chunk in reply.content.iter_any():
-                        now = time.perf_counter()
-                        for frame in splitter.feed(chunk):
-                            name = sse.event_name(frame)
-                            if name == _DELTA:
-                                times.append(now)
-                            elif name == _USAGE:
-                                tokens = _output_tokens(sse.frame_data(frame))
-                            ended = ended or sse.is_terminal(frame)
-            except (aiohttp.ClientError, TimeoutError, ValueError):
-                stats.errors += record
+    def make_one(record: bool) -> Callable[[http1.Connection, bytes], Awaitable[None]]:
+        async def one(connection: http1.Connection, raw: bytes) -> None:
+            reader = _Timing()
+            ok = await _read_one(connection, raw, reader, load.timeout_s)
+            if not record:
                 return
-            if record:
-                if ended and tokens:
-                    stats.streams.append(PacedStream(times, tokens))
-                else:
-                    stats.errors += 1
+            if ok and reader.ended and reader.tokens:
+                stats.streams.append(PacedStream(reader.times, reader.tokens))
+            else:
+                stats.errors += 1
 
         return one
 
-    await _measure(load, load.timeout_s, make_one)
+    await _raw_measure(request, load, make_one)
     return stats
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import platform
 import resource
@@ -106,7 +107,8 @@ class Run:
             for server, is_baseline in ((emulator, False), (baseline, True)):
                 target = Target(server.name, server.base_url, server.pid, is_baseline)
                 started = time.monotonic()
-                figures.append(workload.measure(target, self.settings, self.probe))
+                with _collector_paused():
+                    figures.append(workload.measure(target, self.settings, self.probe))
                 _say(f"  {server.name}: {time.monotonic() - started:.1f} s")
             self.rows += report.pair(workload.name, concurrency, figures[0], figures[1])
         except Exception as err:  # one broken workload must not lose the others
@@ -232,6 +234,20 @@ def _interrupts() -> Iterator[None]:
     except KeyboardInterrupt:
         _say("interrupted; servers stopped")
         raise SystemExit(130) from None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a workload runs: a full pass in the load generator
+    stalls every stream it reads, and would show up as the server's pacing error or
+    time to first byte. What the workload left is collected after it."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

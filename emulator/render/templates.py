@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
+from emulator.joined import JoinedFrames, Template, join, merge
 from emulator.jsonvalue import JSONObject
 from emulator.lru import IdentityMemo
 from emulator.render.events import StreamEvent
@@ -30,10 +32,6 @@ BuildEvents = Callable[[Sequence[Slot]], Iterable[StreamEvent]]
 # Stand-ins no content can be expected to hold: a per-process random token.
 _TOKEN = os.urandom(6).hex()
 _INT_BASE = -(10**17) - int(_TOKEN, 16) % 10**9
-
-# Bytes between the values, which slot goes after each piece but the last, and the
-# output tokens the framed event carries (0 for a body).
-_Template = tuple[tuple[bytes, ...], tuple[int, ...], int]
 
 
 def _stand_in(value: Slot, index: int) -> Slot:
@@ -67,7 +65,7 @@ def draws_fresh_ids(choices: Sequence[FinishedChoice]) -> bool:
     )
 
 
-def _split(data: bytes, tokens: int, stand_ins: Sequence[bytes]) -> _Template | None:
+def _split(data: bytes, tokens: int, stand_ins: Sequence[bytes]) -> Template | None:
     """``data`` cut around each stand-in it holds; None when one occurs twice or the
     random token shows up anywhere else (content that happens to hold it)."""
     found: list[tuple[int, int]] = []
@@ -90,23 +88,21 @@ def _split(data: bytes, tokens: int, stand_ins: Sequence[bytes]) -> _Template | 
     return tuple(pieces), tuple(slot for _, slot in found), tokens
 
 
-def _join(template: _Template, values: Sequence[bytes]) -> bytes:
-    pieces, order, _ = template
-    if not order:
-        return pieces[0]
-    joined = [pieces[0]]
-    for slot, piece in zip(order, pieces[1:], strict=True):
-        joined.append(values[slot])
-        joined.append(piece)
-    return b"".join(joined)
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """An answer's templates: one per frame (a body is one frame), and all of them
+    merged into one."""
+
+    frames: tuple[Template, ...]
+    whole: Template
 
 
 # Memo markers, told apart by identity.
-_SEEN_ONCE: tuple[_Template, ...] = (((b"seen once",), (), 0),)
-_UNSPLITTABLE: tuple[_Template, ...] = (((b"unsplittable",), (), 0),)
+_SEEN_ONCE = _Kept((), ((b"seen once",), (), 0))
+_UNSPLITTABLE = _Kept((), ((b"unsplittable",), (), 0))
 
 
-class _Templates:
+class Templates:
     """Rendered answers by (choices, what else rendering reads), bounded.
 
     ``choices`` must be served again as the same object for the memo to help (the
@@ -114,15 +110,16 @@ class _Templates:
     except the slots."""
 
     def __init__(self, max_entries: int) -> None:
-        self._memo: IdentityMemo[tuple[_Template, ...]] = IdentityMemo(max_entries)
+        self._memo: IdentityMemo[_Kept] = IdentityMemo(max_entries)
 
-    def _kept(self, choices: Sequence[FinishedChoice], key: Hashable) -> tuple[_Template, ...]:
-        """The kept templates, or a marker: first sighting (scripted replies are often
-        made afresh per answer, so only what recurs is split) or unsplittable."""
+    def _kept(self, choices: Sequence[FinishedChoice], key: Hashable) -> _Kept:
+        """The kept templates, or a marker: ``_SEEN_ONCE`` (split it now) or
+        ``_UNSPLITTABLE`` (render it). The first sighting is rendered, not split:
+        scripted replies are often made afresh per answer, so only what recurs is."""
         kept = self._memo.get(choices, key)
         if kept is None:
             self._memo.put(choices, _SEEN_ONCE, key)
-            return _SEEN_ONCE
+            return _UNSPLITTABLE
         return kept
 
     def _keep(
@@ -132,7 +129,7 @@ class _Templates:
         slots: Sequence[Slot],
         render: Callable[[Sequence[Slot]], Sequence[Frame]],
         max_bytes: int,
-    ) -> tuple[_Template, ...]:
+    ) -> _Kept:
         kept = _UNSPLITTABLE
         if not draws_fresh_ids(choices):
             stand_ins = [_stand_in(value, i) for i, value in enumerate(slots)]
@@ -141,7 +138,8 @@ class _Templates:
                 encoded = [_encoded(s) for s in stand_ins]
                 split = [_split(data, tokens, encoded) for data, tokens in rendered]
                 if all(template is not None for template in split):
-                    kept = tuple(t for t in split if t is not None)
+                    frames = tuple(t for t in split if t is not None)
+                    kept = _Kept(frames, merge(frames))
         self._memo.put(choices, kept, key)
         return kept
 
@@ -149,7 +147,7 @@ class _Templates:
         self._memo.clear()
 
 
-class BodyTemplates(_Templates):
+class BodyTemplates(Templates):
     """Serialized JSON bodies."""
 
     def __init__(self, max_entries: int = 1024) -> None:
@@ -170,10 +168,10 @@ class BodyTemplates(_Templates):
             )
         if kept is _UNSPLITTABLE:
             return jsonvalue.dumps(build(slots))
-        return _join(kept[0], [_encoded(value) for value in slots])
+        return join(kept.whole, [_encoded(value) for value in slots])
 
 
-class StreamTemplates(_Templates):
+class StreamTemplates(Templates):
     """Framed stream events; a stream longer than ``max_stream_bytes`` is not kept, so
     the memo stays small and a long reply is framed as it is sent."""
 
@@ -196,5 +194,4 @@ class StreamTemplates(_Templates):
             )
         if kept is _UNSPLITTABLE:
             return framed(build(slots))
-        encoded = [_encoded(value) for value in slots]
-        return [(_join(template, encoded), template[2]) for template in kept]
+        return JoinedFrames(kept.frames, kept.whole, [_encoded(value) for value in slots])

@@ -94,9 +94,7 @@ class ScenarioEngine:
         self._version = 0
         self._plans: Lru[tuple[tuple[int, str | None, str], bytes], _Plan] = Lru(_PLAN_MEMO_ENTRIES)
         # Generated replies are a pure function of these, and generating is costly.
-        self._generated: Lru[tuple[str, bytes, int, int], Pick] = Lru(
-            _GENERATED_MEMO_ENTRIES
-        )
+        self._generated: Lru[tuple[str, bytes, int, int], Pick] = Lru(_GENERATED_MEMO_ENTRIES)
 
     # -- scenarios ---------------------------------------------------------------
     @property

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from emulator import jsonvalue, sse
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
+from emulator.joined import JoinedFrames
 from emulator.jsonvalue import JSONObject
 from emulator.render import anthropic, openai
 from emulator.render.events import StreamEvent
@@ -123,8 +124,13 @@ def test_anthropic_stream_frames_carry_each_message_id_and_the_tokens() -> None:
     def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
         return anthropic.message_events("claude-x", choices[0], PROMPT, str(slots[0]))
 
-    for message_id in ("msg_1", "msg_2", "msg_3"):
-        frames = list(streams.frames(choices, "k", (message_id,), build))
+    for seen, message_id in enumerate(("msg_1", "msg_2", "msg_3")):
+        kept = streams.frames(choices, "k", (message_id,), build)
+        frames = list(kept)
         assert frames == list(sse.framed(build((message_id,))))
+        assert isinstance(kept, JoinedFrames) == (seen > 0)  # kept from the second on
+        if isinstance(kept, JoinedFrames):
+            assert kept.whole() == b"".join(data for data, _ in frames)
+            assert len(kept) == len(frames)
         assert message_id.encode() in frames[0][0]
         assert sum(tokens for _, tokens in frames) == sum(e.tokens for e in build(("x",)))

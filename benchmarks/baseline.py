@@ -113,15 +113,23 @@ class Baseline:
         return handle
 
     async def _paced(self, response: web.StreamResponse) -> None:
+        """Each delta at its deadline, with the frames due before it in the same write
+        (as the emulator does): one sleep and one write per wait."""
         loop = asyncio.get_running_loop()
         deadline = loop.time()
+        due: list[bytes] = []
         for frame, tokens in self.frames:
             if tokens:
                 deadline += tokens / self.rate
                 delay = deadline - loop.time()
                 if delay > 0:
+                    if due:
+                        await response.write(b"".join(due))
+                        due.clear()
                     await asyncio.sleep(delay)
-            await response.write(frame)
+            due.append(frame)
+        if due:
+            await response.write(b"".join(due))
 
 
 async def _hold() -> None:

@@ -30,7 +30,9 @@ _TABLES = {alphabet: _byte_table(alphabet) for alphabet in (_BASE58, _ALNUM)}
 
 
 def _encode(alphabet: str, length: int) -> str:
-    return _RANDOM.randbytes(length).translate(_TABLES[alphabet]).decode("ascii")
+    # getrandbits rather than randbytes, which is a Python-level wrapper around it.
+    raw = _RANDOM.getrandbits(length * 8).to_bytes(length, "little")
+    return raw.translate(_TABLES[alphabet]).decode("ascii")
 
 
 def _reseed_after_fork() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import signal
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import __version__, logs
+from emulator import __version__, collector, logs
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
 from emulator.scenario.loader import ScenarioError, load_folder
@@ -166,39 +165,29 @@ def _banner(base_url: str) -> str:
     )
 
 
-# Python's default collector ran a full (generation 2) pass every few seconds under load,
-# pausing the event loop for 50-140 ms: streams paced at 50 tokens/s then left late. The
-# start-up objects are frozen out of collection and the young generation made larger, so
-# full passes become rare; memory under a sustained load stayed flat in the benchmark.
-_GC_THRESHOLDS = (50_000, 20, 100)
-
-
-def _tune_gc_for_serving() -> None:
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*_GC_THRESHOLDS)
-
-
 async def serve(config: EmulatorConfig) -> None:
     app = create_app(config)
-    _tune_gc_for_serving()
+    give_back_collection = collector.take_over_collection()
+    collecting = asyncio.create_task(collector.collect_periodically())
     runner = web.AppRunner(
         app, handle_signals=False, access_log=None, shutdown_timeout=config.shutdown_timeout_s
     )
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-    await site.start()
-    port = runner.addresses[0][1] if runner.addresses else config.port
-    host = f"[{config.host}]" if ":" in config.host else config.host
-    print(_banner(f"http://{host}:{port}"), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
+        await runner.setup()
+        site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
+        await site.start()
+        port = runner.addresses[0][1] if runner.addresses else config.port
+        host = f"[{config.host}]" if ":" in config.host else config.host
+        print(_banner(f"http://{host}:{port}"), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
         await stop.wait()
     finally:
+        collecting.cancel()
         await runner.cleanup()
+        give_back_collection()
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

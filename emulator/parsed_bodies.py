@@ -5,6 +5,10 @@ parsing a body costs more than everything else in an answer, and all three are
 a pure function of the bytes (and of the surface that reads them), so a body
 seen before is served from here. Only bodies that parsed are kept: a bad body
 is checked again each time and gets its error afresh.
+
+Entries are found by a sample of the body (its length and three short slices),
+then compared whole: hashing every byte of a large prompt (tens of kilobytes)
+on every request cost more than the comparison does.
 """
 
 from __future__ import annotations
@@ -14,6 +18,14 @@ from collections import OrderedDict
 from emulator.neutral import NeutralRequest
 
 DEFAULT_ENTRIES = 1024
+_SAMPLE = 32
+
+_Key = tuple[str, int, bytes, bytes, bytes]
+
+
+def _key(kind: str, raw: bytes) -> _Key:
+    middle = len(raw) // 2
+    return kind, len(raw), raw[:_SAMPLE], raw[middle : middle + _SAMPLE], raw[-_SAMPLE:]
 DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024
 
 
@@ -26,7 +38,7 @@ class ParsedBodies:
     def __init__(
         self, max_entries: int = DEFAULT_ENTRIES, budget_bytes: int = DEFAULT_BUDGET_BYTES
     ) -> None:
-        self._entries: OrderedDict[tuple[str, bytes], NeutralRequest] = OrderedDict()
+        self._entries: OrderedDict[_Key, tuple[bytes, NeutralRequest]] = OrderedDict()
         self._max_entries = max_entries
         self._budget = budget_bytes
         self._held = 0
@@ -35,22 +47,24 @@ class ParsedBodies:
         return len(self._entries)
 
     def get(self, kind: str, raw: bytes) -> NeutralRequest | None:
-        key = (kind, raw)
+        key = _key(kind, raw)
         found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
+        if found is None or found[0] != raw:
+            return None
+        self._entries.move_to_end(key)
+        return found[1]
 
     def put(self, kind: str, raw: bytes, request: NeutralRequest) -> None:
         if len(raw) > self._budget or self._max_entries <= 0:
             return
-        key = (kind, raw)
-        if key in self._entries:
-            return
-        self._entries[key] = request
+        key = _key(kind, raw)
+        replaced = self._entries.pop(key, None)
+        if replaced is not None:  # another body with the same sample
+            self._held -= len(replaced[0])
+        self._entries[key] = (raw, request)
         self._held += len(raw)
         while self._held > self._budget or len(self._entries) > self._max_entries:
-            (_, evicted), _ = self._entries.popitem(last=False)
+            _, (evicted, _) = self._entries.popitem(last=False)
             self._held -= len(evicted)
 
     def clear(self) -> None:

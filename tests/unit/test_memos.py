@@ -70,6 +70,20 @@ def test_parsed_bodies_keep_within_entries_and_bytes() -> None:
     assert bodies.get("k", b"z" * 101) is None
 
 
+def test_bodies_that_share_a_sample_are_never_confused() -> None:
+    """Entries are found by length and three slices, then compared whole."""
+    bodies = ParsedBodies()
+    one, other = b"a" * 40 + b"1" + b"b" * 200, b"a" * 40 + b"2" + b"b" * 200
+    first, second = _request("one"), _request("other")
+    bodies.put("k", one, first)
+    assert bodies.get("k", one) is first
+    assert bodies.get("k", other) is None  # same sample, different bytes
+    bodies.put("k", other, second)  # takes the slot
+    assert bodies.get("k", other) is second
+    assert bodies.get("k", one) is None
+    assert len(bodies) == 1
+
+
 def test_for_caller_changes_only_the_caller() -> None:
     template = _request()
     headers = {"x-test": "1"}

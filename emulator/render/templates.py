@@ -102,7 +102,7 @@ _SEEN_ONCE = _Kept((), ((b"seen once",), (), 0))
 _UNSPLITTABLE = _Kept((), ((b"unsplittable",), (), 0))
 
 
-class Templates:
+class _Templates:
     """Rendered answers by (choices, what else rendering reads), bounded.
 
     ``choices`` must be served again as the same object for the memo to help (the
@@ -147,7 +147,7 @@ class Templates:
         self._memo.clear()
 
 
-class BodyTemplates(Templates):
+class BodyTemplates(_Templates):
     """Serialized JSON bodies."""
 
     def __init__(self, max_entries: int = 1024) -> None:
@@ -171,7 +171,7 @@ class BodyTemplates(Templates):
         return join(kept.whole, [_encoded(value) for value in slots])
 
 
-class StreamTemplates(Templates):
+class StreamTemplates(_Templates):
     """Framed stream events; a stream longer than ``max_stream_bytes`` is not kept, so
     the memo stays small and a long reply is framed as it is sent."""
 

@@ -26,6 +26,8 @@ _Key = tuple[str, int, bytes, bytes, bytes]
 def _key(kind: str, raw: bytes) -> _Key:
     middle = len(raw) // 2
     return kind, len(raw), raw[:_SAMPLE], raw[middle : middle + _SAMPLE], raw[-_SAMPLE:]
+
+
 DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024
 
 

@@ -8,17 +8,16 @@ errors and faults into what a client of that API would see.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Protocol, assert_never
 
 from aiohttp import web
 
 from emulator import jsonvalue, limits, sse
-from emulator.accounting.usage import PromptUsage
+from emulator.accounting.usage import PromptUsage, uncached
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
-from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
 from emulator.lru import IdentityMemo
 from emulator.neutral import NeutralRequest
@@ -37,18 +36,14 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 class Renderer(Protocol):
-    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject: ...
-
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
-        """``body`` serialized (renderers keep templates of bodies served again)."""
+        """The JSON answer, serialized (renderers keep templates of bodies served
+        again)."""
         ...
 
-    def events(
-        self, choices: list[FinishedChoice], prompt: PromptUsage
-    ) -> Iterator[StreamEvent]: ...
-
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[sse.Frame]:
-        """``events`` framed (renderers keep the frames of streams served again)."""
+        """The stream's events, framed (renderers keep the frames of streams served
+        again)."""
         ...
 
     def error_event(self, error: ApiError) -> StreamEvent: ...
@@ -119,7 +114,7 @@ async def answer(
     exchange.scenario = picked.scenario
     exchange.nearest_miss = picked.nearest_miss
     if isinstance(picked.outcome, ErrorReply):
-        prompt = PromptUsage(request.prompt_tokens)
+        prompt = uncached(request.prompt_tokens)
         headers = {**headers, **limits.peek(runtime, request)}
     else:
         prompt = runtime.prompt_usage(request)
@@ -281,7 +276,7 @@ async def _fault(
     choices = finish_all(request, Reply((fault.parts,)))
     if not request.stream:
         # A non-streamed body cut short: what a proxy that lost the upstream sends.
-        whole = jsonvalue.dumps(renderer.body(choices, prompt))
+        whole = renderer.json_body(choices, prompt)
         return web.Response(
             body=whole[: max(1, len(whole) // 2)], headers=headers, content_type=JSON_CONTENT_TYPE
         )

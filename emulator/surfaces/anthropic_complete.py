@@ -40,11 +40,6 @@ class CompleteRenderer:
     version: str
     request_id: str
 
-    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
-        return render.completion_body(
-            self.model, choices[0], self.completion_id, self.log_id, self.version
-        )
-
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model, choice, version = self.model, choices[0], self.version
 
@@ -53,11 +48,6 @@ class CompleteRenderer:
 
         slots = (self.completion_id, self.log_id)
         return _BODIES.render(choices, (model, version), slots, build)
-
-    def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
-        return render.completion_events(
-            self.model, choices[0], self.completion_id, self.log_id, self.version
-        )
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         model, choice, version = self.model, choices[0], self.version

@@ -34,9 +34,6 @@ class MessagesRenderer:
     message_id: str
     request_id: str
 
-    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
-        return render.message_body(self.model, choices[0], prompt, self.message_id)
-
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model, choice = self.model, choices[0]
 
@@ -44,9 +41,6 @@ class MessagesRenderer:
             return render.message_body(model, choice, prompt, str(slots[0]))
 
         return _BODIES.render(choices, usage_key(model, prompt), (self.message_id,), build)
-
-    def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
-        return render.message_events(self.model, choices[0], prompt, self.message_id)
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         model, choice = self.model, choices[0]

@@ -32,9 +32,6 @@ class ChatRenderer:
     header: render.ChatHeader
     include_usage: bool
 
-    def body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> JSONObject:
-        return render.completion_body(self.header, choices, prompt)
-
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model = self.header.model
 
@@ -44,9 +41,6 @@ class ChatRenderer:
 
         slots = (self.header.id, self.header.created)
         return _BODIES.render(choices, usage_key(model, prompt), slots, build)
-
-    def events(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterator[StreamEvent]:
-        return render.chunk_events(self.header, choices, prompt, include_usage=self.include_usage)
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         model, include_usage = self.header.model, self.include_usage

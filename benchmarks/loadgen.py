@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -181,35 +181,55 @@ async def post_json(request: HttpRequest, load: Load) -> RequestStats:
 StreamReader = Callable[[bytes, float], None]
 
 
+class _Client:
+    """One worker's keep-alive connection (http1), opened on first use and again after
+    an error or a close by the server; it outlives the phases, as aiohttp's pool did."""
+
+    __slots__ = ("_connection", "_host", "_port", "_raw", "_timeout_s", "sent_at")
+
+    def __init__(self, host: str, port: int, raw: bytes, timeout_s: float) -> None:
+        self._host, self._port, self._raw, self._timeout_s = host, port, raw, timeout_s
+        self._connection: http1.Connection | None = None
+        self.sent_at = 0.0  # when the last request was written
+
+    async def read(self, reader: StreamReader) -> bool:
+        """Send the request and read the response through ``reader``; False on an error
+        (the connection is then dropped) or a status other than 200."""
+        try:
+            connection = self._connection
+            if connection is None or not connection.is_open:
+                connection = self._connection = await asyncio.wait_for(
+                    http1.Connection.open(self._host, self._port), self._timeout_s
+                )
+            self.sent_at = time.perf_counter()
+            status = await asyncio.wait_for(connection.request(self._raw, reader), self._timeout_s)
+        except (OSError, TimeoutError, ValueError):
+            self.close()
+            return False
+        return status == 200
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 async def _raw_phase(
-    request: HttpRequest,
     load: Load,
     seconds: float,
     ramp_s: float,
-    one: Callable[[http1.Connection, bytes], Awaitable[None]],
+    clients: Sequence[_Client],
+    one: Callable[[_Client], Awaitable[None]],
 ) -> float:
-    """As ``_phase``, each worker on its own keep-alive connection (http1), opened
-    again after an error."""
-    host, port, raw = http1.encode_post(request.url, request.headers, request.body)
+    """As ``_phase``, each worker reading through its own client."""
     start = time.perf_counter()
     budget = _Budget(load.max_requests, start + seconds)
 
     async def worker(index: int) -> None:
         if ramp_s > 0:
             await asyncio.sleep(ramp_s * index / load.connections)
-        connection: http1.Connection | None = None
-        try:
-            while budget.take():
-                if connection is None or not connection.is_open:
-                    connection = await asyncio.wait_for(
-                        http1.Connection.open(host, port), load.timeout_s
-                    )
-                await one(connection, raw)
-        except (OSError, TimeoutError):
-            return
-        finally:
-            if connection is not None:
-                connection.close()
+        while budget.take():
+            await one(clients[index])
 
     await asyncio.gather(*(worker(i) for i in range(load.connections)))
     return time.perf_counter() - start
@@ -218,27 +238,21 @@ async def _raw_phase(
 async def _raw_measure(
     request: HttpRequest,
     load: Load,
-    make_one: Callable[[bool], Callable[[http1.Connection, bytes], Awaitable[None]]],
+    make_one: Callable[[bool], Callable[[_Client], Awaitable[None]]],
 ) -> float:
-    """A warm-up phase (discarded, with the ramp), then the measured phase."""
-    ramp_s = load.ramp_s
-    if load.warmup_s > 0:
-        await _raw_phase(request, load, max(load.warmup_s, ramp_s), ramp_s, make_one(False))
-        ramp_s = 0.0
-    return await _raw_phase(request, load, load.duration_s, ramp_s, make_one(True))
-
-
-async def _read_one(
-    connection: http1.Connection, raw: bytes, reader: StreamReader, timeout_s: float
-) -> bool:
-    """Send ``raw`` and read the response through ``reader``; False on an error or a
-    status other than 200 (the connection is then dropped)."""
+    """As ``_measure``: a warm-up phase (discarded, with the ramp), then the measured
+    phase, on the same connections."""
+    host, port, raw = http1.encode_post(request.url, request.headers, request.body)
+    clients = [_Client(host, port, raw, load.timeout_s) for _ in range(load.connections)]
     try:
-        status = await asyncio.wait_for(connection.request(raw, reader), timeout_s)
-    except (OSError, TimeoutError, ValueError):
-        connection.close()
-        return False
-    return status == 200
+        ramp_s = load.ramp_s
+        if load.warmup_s > 0:
+            await _raw_phase(load, max(load.warmup_s, ramp_s), ramp_s, clients, make_one(False))
+            ramp_s = 0.0
+        return await _raw_phase(load, load.duration_s, ramp_s, clients, make_one(True))
+    finally:
+        for client in clients:
+            client.close()
 
 
 class _Counting:
@@ -265,17 +279,16 @@ async def read_streams(request: HttpRequest, load: Load) -> StreamStats:
     """SSE streams read to the end: events/s (frames counted) and time to first byte."""
     stats = StreamStats()
 
-    def make_one(record: bool) -> Callable[[http1.Connection, bytes], Awaitable[None]]:
-        async def one(connection: http1.Connection, raw: bytes) -> None:
+    def make_one(record: bool) -> Callable[[_Client], Awaitable[None]]:
+        async def one(client: _Client) -> None:
             reader = _Counting()
-            started = time.perf_counter()
-            ok = await _read_one(connection, raw, reader, load.timeout_s)
+            ok = await client.read(reader)
             if not record:
                 return
             if ok and sse.is_terminal(reader.last):
                 stats.events += reader.events
                 stats.streams += 1
-                stats.ttfb_s.append(reader.first - started)
+                stats.ttfb_s.append(reader.first - client.sent_at)
             else:
                 stats.errors += 1
 
@@ -311,10 +324,10 @@ async def read_paced_streams(request: HttpRequest, load: Load) -> PacingStats:
     """Paced SSE streams: when each content delta arrived, for the pacing error."""
     stats = PacingStats()
 
-    def make_one(record: bool) -> Callable[[http1.Connection, bytes], Awaitable[None]]:
-        async def one(connection: http1.Connection, raw: bytes) -> None:
+    def make_one(record: bool) -> Callable[[_Client], Awaitable[None]]:
+        async def one(client: _Client) -> None:
             reader = _Timing()
-            ok = await _read_one(connection, raw, reader, load.timeout_s)
+            ok = await client.read(reader)
             if not record:
                 return
             if ok and reader.ended and reader.tokens:

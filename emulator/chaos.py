@@ -188,6 +188,10 @@ class ChaosTable:
             named["global"] = self.default
         return named
 
+    @property
+    def is_empty(self) -> bool:
+        return self.default is None and not self.by_model and not self.by_test_id
+
 
 def parse_chaos_table(specs: Iterable[str]) -> ChaosTable:
     """A table from several specs: plain ones are global (at most one), others start
@@ -299,6 +303,7 @@ class ChaosMonkey:
 
     def __init__(self, table: ChaosTable | None = None, seed: int = 0) -> None:
         self._table = table or ChaosTable()
+        self._is_idle = self._table.is_empty
         self._seed = seed
         self._lock = threading.Lock()
         self._rngs: dict[str, random.Random] = {}
@@ -307,11 +312,17 @@ class ChaosMonkey:
     def table(self) -> ChaosTable:
         return self._table
 
+    @property
+    def is_idle(self) -> bool:
+        """No scope has settings: every decision is None (so callers may skip it)."""
+        return self._is_idle
+
     def set_table(self, table: ChaosTable) -> None:
         """New settings; scopes whose settings changed start their sequence again."""
         with self._lock:
             old, new = self._table.scopes(), table.scopes()
             self._table = table
+            self._is_idle = table.is_empty
             for scope in [s for s in self._rngs if old.get(s) != new.get(s)]:
                 del self._rngs[scope]
 

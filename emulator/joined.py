@@ -13,6 +13,8 @@ def join(template: Template, values: Sequence[bytes]) -> bytes:
     pieces, order, _ = template
     if not order:
         return pieces[0]
+    if len(order) == 1:  # most bodies: one id
+        return b"".join((pieces[0], values[order[0]], pieces[1]))
     joined = [pieces[0]]
     for slot, piece in zip(order, pieces[1:], strict=True):
         joined.append(values[slot])

@@ -10,8 +10,7 @@ JSONValue = Any  # untrusted JSON until validated; narrowed by the surfaces
 JSONObject = dict[str, Any]
 
 
-def dumps(value: object) -> bytes:
-    return orjson.dumps(value)
+dumps = orjson.dumps
 
 
 def dumps_str(value: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from emulator.accounting import rate_limit as rl
 from emulator.accounting.usage import PromptUsage
@@ -23,11 +24,13 @@ def _unenforced_headers(request: NeutralRequest, now: float) -> Mapping[str, str
     key = (request.api == "chat", math.ceil(now))
     known = _UNENFORCED_HEADERS.get(key)
     if known is None:
-        known = _headers(request, rl.full_state(now), now)
+        known = MappingProxyType(dict(_headers(request, rl.full_state(now), now)))
         _UNENFORCED_HEADERS.put(key, known)
     return known
 
 
+# Read-only: shared between answers (see respond._answer_headers).
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _UNENFORCED_HEADERS: Lru[tuple[bool, int], Mapping[str, str]] = Lru(8)
 
 
@@ -36,7 +39,7 @@ def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapp
     real APIs); the rate-limit headers for the answer, or the API's 429."""
     limiter = runtime.rate_limiter
     if limiter is None:
-        return {}
+        return _NO_HEADERS
     now = runtime.clock.now()
     if not limiter.enforces(request.model):
         return _unenforced_headers(request, now)
@@ -53,7 +56,7 @@ def peek(runtime: Runtime, request: NeutralRequest) -> Mapping[str, str]:
     """Headers for an answer that takes nothing (a scripted error)."""
     limiter = runtime.rate_limiter
     if limiter is None:
-        return {}
+        return _NO_HEADERS
     now = runtime.clock.now()
     if not limiter.enforces(request.model):
         return _unenforced_headers(request, now)

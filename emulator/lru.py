@@ -42,16 +42,26 @@ class IdentityMemo(Generic[V]):
     its object alive, so its id cannot be reused by another object meanwhile."""
 
     def __init__(self, max_entries: int) -> None:
-        self._lru: Lru[tuple[int, Hashable], tuple[object, V]] = Lru(max_entries)
+        # Not an Lru: this sits on every request's path, and a layer less shows.
+        self._entries: OrderedDict[tuple[int, Hashable], tuple[object, V]] = OrderedDict()
+        self._max_entries = max_entries
 
     def get(self, source: object, extra: Hashable = None) -> V | None:
-        found = self._lru.get((id(source), extra))
+        key = (id(source), extra)
+        found = self._entries.get(key)
         if found is not None and found[0] is source:
+            self._entries.move_to_end(key)
             return found[1]
         return None
 
     def put(self, source: object, value: V, extra: Hashable = None) -> None:
-        self._lru.put((id(source), extra), (source, value))
+        if self._max_entries <= 0:
+            return
+        key = (id(source), extra)
+        self._entries[key] = (source, value)
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
 
     def clear(self) -> None:
-        self._lru.clear()
+        self._entries.clear()

@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 from functools import partial
+from types import MappingProxyType
 from typing import Protocol, assert_never
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from emulator import jsonvalue, limits, sse
 from emulator.accounting.usage import PromptUsage, uncached
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
-from emulator.keys import EXCHANGE, RUNTIME
+from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.lru import IdentityMemo
 from emulator.neutral import NeutralRequest
 from emulator.render.events import StreamEvent
@@ -28,6 +30,7 @@ from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
 from emulator.scenario.override import FORCE_HEADER, parse_force
 from emulator.sse import JitterRandom
+from emulator.surfaces.headers import FamilyHeaders
 
 # Salt that keeps the pacing jitter's random stream apart from the content's.
 _PACING_SALT = 1_000_003
@@ -98,7 +101,7 @@ async def answer(
     http: web.Request,
     request: NeutralRequest,
     renderer: Renderer,
-    headers: Mapping[str, str],
+    family: FamilyHeaders,
 ) -> web.StreamResponse:
     """Choose the outcome for ``request``, account for it, note it in the journal, send it.
 
@@ -115,17 +118,17 @@ async def answer(
     exchange.nearest_miss = picked.nearest_miss
     if isinstance(picked.outcome, ErrorReply):
         prompt = uncached(request.prompt_tokens)
-        headers = {**headers, **limits.peek(runtime, request)}
+        limit_headers = limits.peek(runtime, request)
     else:
         prompt = runtime.prompt_usage(request)
-        headers = {**headers, **limits.take(runtime, request, prompt)}
+        limit_headers = limits.take(runtime, request, prompt)
     response = await respond(
         http,
         request=request,
         outcome=picked.outcome,
         renderer=renderer,
         prompt=prompt,
-        headers=headers,
+        headers=_answer_headers(family, http[REQUEST_ID], limit_headers),
         rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
     )
     if exchange.usage is not None:
@@ -133,11 +136,32 @@ async def answer(
     return response
 
 
+def _answer_headers(
+    family: FamilyHeaders, request_id: str, limit_headers: Mapping[str, str]
+) -> CIMultiDict[str]:
+    """The family's headers and the rate limits'. Read-only limit headers are shared
+    between answers (the unenforced buckets'), so their union with the family's is
+    kept: a copy of a multidict is much cheaper than building one."""
+    shared = isinstance(limit_headers, MappingProxyType)
+    prototype = _HEADER_PROTOTYPES.get(limit_headers, family.name) if shared else None
+    if prototype is None:
+        prototype = CIMultiDict(family.constant)
+        prototype.extend(limit_headers)
+        if shared:
+            _HEADER_PROTOTYPES.put(limit_headers, prototype, family.name)
+    headers = prototype.copy()
+    headers.add(family.request_id_header, request_id)
+    return headers
+
+
+_HEADER_PROTOTYPES: IdentityMemo[CIMultiDict[str]] = IdentityMemo(16)
+
+
 async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) -> Pick:
     force = http.headers.get(FORCE_HEADER)
     if force is not None and not runtime.config.strict:
         return runtime.engine.forced(request, parse_force(force))
-    if runtime.chaos is not None:
+    if runtime.chaos is not None and not runtime.chaos.is_idle:
         decision = runtime.chaos.decide(
             model=request.model, test_id=http.headers.get(TEST_ID_HEADER), stream=request.stream
         )
@@ -152,7 +176,10 @@ async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) 
 
 def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> int:
     """Put the answer's usage in the journal; return its output tokens."""
-    output_tokens = sum(c.output_tokens for c in choices)
+    if len(choices) == 1:
+        output_tokens = choices[0].output_tokens
+    else:
+        output_tokens = sum(c.output_tokens for c in choices)
     http[EXCHANGE].usage = (prompt, output_tokens)
     return output_tokens
 

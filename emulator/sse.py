@@ -72,7 +72,8 @@ def _is_closing(request: web.Request) -> bool:
 
 
 async def open_stream(request: web.Request, headers: Mapping[str, str]) -> web.StreamResponse:
-    response = web.StreamResponse(status=200, headers={**headers, **_STREAM_HEADERS})
+    response = web.StreamResponse(status=200, headers=headers)
+    response.headers.update(_STREAM_HEADERS)
     await response.prepare(request)
     return response
 

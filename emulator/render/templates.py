@@ -168,7 +168,7 @@ class BodyTemplates(_Templates):
             )
         if kept is _UNSPLITTABLE:
             return jsonvalue.dumps(build(slots))
-        return join(kept.whole, [_encoded(value) for value in slots])
+        return join(kept.whole, [jsonvalue.dumps(value) for value in slots])
 
 
 class StreamTemplates(_Templates):

@@ -24,7 +24,7 @@ from emulator.schemas import anthropic_message
 from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
-from emulator.surfaces.headers import anthropic_headers
+from emulator.surfaces.headers import ANTHROPIC
 from emulator.surfaces.read_request import read_request
 
 HUMAN = "\n\nHuman:"
@@ -160,4 +160,4 @@ async def create_completion(http: web.Request) -> web.StreamResponse:
     renderer = CompleteRenderer(
         request.model, ids.completion_id(), ids.log_id(), version, request_id
     )
-    return await answer(http, request, renderer, anthropic_headers(request_id))
+    return await answer(http, request, renderer, ANTHROPIC)

@@ -23,7 +23,7 @@ from emulator.schemas import anthropic_message
 from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
-from emulator.surfaces.headers import anthropic_headers
+from emulator.surfaces.headers import ANTHROPIC, anthropic_headers
 from emulator.surfaces.read_request import read_request
 
 
@@ -80,7 +80,7 @@ async def create_message(http: web.Request) -> web.StreamResponse:
     request = await read_anthropic_request(http, rt, "anthropic_messages_request", count_only=False)
     request_id = http[REQUEST_ID]
     renderer = MessagesRenderer(request.model, ids.message_id(), request_id)
-    return await answer(http, request, renderer, anthropic_headers(request_id))
+    return await answer(http, request, renderer, ANTHROPIC)
 
 
 async def count_tokens(http: web.Request) -> web.StreamResponse:

@@ -38,7 +38,8 @@ def _is_json_content_type(request: web.Request) -> bool:
 
 async def read_json_bytes(request: web.Request, limit: int, family: Family) -> bytes:
     """The raw body of a request that declares JSON, or the API's 400/413."""
-    if request.content_length is not None and request.content_length > limit:
+    declared = request.content_length
+    if declared is not None and declared > limit:
         raise too_large(limit)
     if not _is_json_content_type(request):
         if family == "anthropic":

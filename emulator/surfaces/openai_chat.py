@@ -12,7 +12,7 @@ from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, invalid_request, openai_error_body
 from emulator.jsonvalue import JSONObject
-from emulator.keys import REQUEST_ID, RUNTIME
+from emulator.keys import RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
@@ -21,7 +21,7 @@ from emulator.respond import answer
 from emulator.schemas import openai_error_fields
 from emulator.sse import Frame
 from emulator.surfaces.auth import openai_api_key
-from emulator.surfaces.headers import openai_headers
+from emulator.surfaces.headers import OPENAI
 from emulator.surfaces.openai_parse import parse_chat_body
 from emulator.surfaces.read_request import read_request
 
@@ -77,4 +77,4 @@ async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     options = request.body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
     renderer = ChatRenderer(header, bool(options.get("include_usage")))
-    return await answer(http, request, renderer, openai_headers(http[REQUEST_ID]))
+    return await answer(http, request, renderer, OPENAI)

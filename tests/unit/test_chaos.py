@@ -131,6 +131,18 @@ def test_no_scope_or_a_quiet_scope_decides_nothing() -> None:
     assert all(quiet.decide(model=MODEL, test_id=None, stream=True) is None for _ in range(50))
 
 
+def test_a_monkey_is_idle_exactly_while_its_table_has_no_scope() -> None:
+    chaos = ChaosMonkey()
+    assert chaos.is_idle
+    chaos.set_table(ChaosTable().with_test("t1", ChaosSettings(timeout=1)))
+    assert not chaos.is_idle
+    assert chaos.decide(model=MODEL, test_id="t1", stream=False) is not None
+    chaos.set_table(chaos.table.with_test("t1", None))
+    assert chaos.is_idle
+    assert not ChaosMonkey(parse_chaos_table(["model=gpt-*,overloaded=0.5"])).is_idle
+    assert not ChaosMonkey(ChaosTable(default=ChaosSettings())).is_idle
+
+
 # --- outcomes ------------------------------------------------------------------------
 
 

@@ -6,11 +6,10 @@ past the capacity the oldest entries go and ``dropped`` counts them.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from itertools import chain
+from itertools import chain, count
 from typing import TYPE_CHECKING, Any
 
 from emulator import jsonvalue
@@ -139,19 +138,26 @@ def _copy(value: Any) -> Any:
 
 
 class Journal:
+    """Recording takes no lock: drawing from a counter and appending to a bounded deque
+    are each atomic in CPython, and an entry's id only has to be unique."""
+
     def __init__(self, capacity: int = 10_000) -> None:
         self._entries: deque[Exchange] = deque(maxlen=max(1, capacity))
-        self._lock = threading.Lock()
-        self._next_id = 1
-        self.dropped = 0
+        self._ids = count(1)
+        self._first_id = 1  # of the entries recorded since the last clear
 
     def record(self, exchange: Exchange) -> None:
-        with self._lock:
-            exchange.id = self._next_id
-            self._next_id += 1
-            if len(self._entries) == self._entries.maxlen:
-                self.dropped += 1
-            self._entries.append(exchange)
+        exchange.id = next(self._ids)
+        self._entries.append(exchange)
+
+    @property
+    def dropped(self) -> int:
+        """Entries recorded since the last clear that are gone to make room."""
+        try:
+            oldest = self._entries[0].id
+        except IndexError:
+            return 0
+        return max(0, oldest - self._first_id)
 
     def entries(
         self,
@@ -161,8 +167,7 @@ class Journal:
         test_id: str | None = None,
         since: float | None = None,
     ) -> list[Exchange]:
-        with self._lock:
-            found = list(self._entries)
+        found = list(self._entries)
         return [
             e
             for e in found
@@ -173,6 +178,5 @@ class Journal:
         ]
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.dropped = 0
+        self._first_id = next(self._ids) + 1
+        self._entries.clear()

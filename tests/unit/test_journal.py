@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,3 +48,40 @@ def test_a_cut_short_body_reads_as_text() -> None:
     exchange = Exchange(time=1.0, method="POST", path="/", headers=b"", response_body=b'{"ty')
     assert exchange.to_json()["response_body"] == '{"ty'
     assert exchange.to_json()["headers"] == {}
+
+
+def _exchange() -> Exchange:
+    return Exchange(time=1.0, method="POST", path="/v1/messages", headers=b"")
+
+
+def test_dropped_counts_the_entries_gone_since_the_last_clear() -> None:
+    journal = Journal(capacity=3)
+    assert journal.dropped == 0
+    for _ in range(5):
+        journal.record(_exchange())
+    assert [e.id for e in journal.entries()] == [3, 4, 5]
+    assert journal.dropped == 2
+    journal.clear()
+    assert journal.dropped == 0 and journal.entries() == []
+    for _ in range(4):
+        journal.record(_exchange())
+    assert journal.dropped == 1
+    ids = [e.id for e in journal.entries()]
+    assert len(ids) == 3 and ids == sorted(ids) and ids[0] > 5
+
+
+def test_entries_recorded_from_many_threads_keep_unique_ids() -> None:
+    journal = Journal(capacity=100_000)
+
+    def record_many() -> None:
+        for _ in range(2_000):
+            journal.record(_exchange())
+
+    threads = [threading.Thread(target=record_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [e.id for e in journal.entries()]
+    assert len(ids) == 16_000 and len(set(ids)) == 16_000
+    assert journal.dropped == 0

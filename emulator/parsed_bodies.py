@@ -6,9 +6,10 @@ a pure function of the bytes (and of the surface that reads them), so a body
 seen before is served from here. Only bodies that parsed are kept: a bad body
 is checked again each time and gets its error afresh.
 
-Entries are found by a sample of the body (its length and three short slices),
-then compared whole: hashing every byte of a large prompt (tens of kilobytes)
-on every request cost more than the comparison does.
+Entries of any size are found by a sample of the body (its length and three
+short slices), then compared whole: hashing every byte of a large prompt (tens
+of kilobytes) on every request cost more than the comparison does. A small body
+is its own key.
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from emulator.neutral import NeutralRequest
 DEFAULT_ENTRIES = 1024
 _SAMPLE = 32
 
-_Key = tuple[str, int, bytes, bytes, bytes]
+# Up to this size the body is its own key: hashing it costs less than sampling it.
+_WHOLE_KEY_BYTES = 256
+
+_Key = tuple[str, bytes] | tuple[str, int, bytes, bytes, bytes]
 
 
 def _key(kind: str, raw: bytes) -> _Key:
+    if len(raw) <= _WHOLE_KEY_BYTES:
+        return kind, raw
     middle = len(raw) // 2
     return kind, len(raw), raw[:_SAMPLE], raw[middle : middle + _SAMPLE], raw[-_SAMPLE:]
 

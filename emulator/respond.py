@@ -243,16 +243,29 @@ async def _stream(
 ) -> web.StreamResponse:
     """Stream ``frames``; ``finish=False`` drops the connection instead of ending the
     stream cleanly, as an upstream that died would."""
-    response = await sse.open_stream(http, headers)
+    response = await sse.open_stream(http, headers, hold_headers=not timing.is_paced)
     report = sse.StreamReport()
     exchange = http[EXCHANGE]
     try:
         await sse.send_events(
-            http, response, frames, timing=timing, rng=rng, report=report, stop_after=stop_after
+            http,
+            response,
+            frames,
+            timing=timing,
+            rng=rng,
+            report=report,
+            stop_after=stop_after,
+            end=finish and then is None,
         )
         if isinstance(then, StreamEvent):
             await sse.send_events(
-                http, response, sse.framed([then]), timing=Timing(), rng=rng, report=report
+                http,
+                response,
+                sse.framed([then]),
+                timing=Timing(),
+                rng=rng,
+                report=report,
+                end=finish,
             )
         elif isinstance(then, bytes):
             await sse.write_raw(http, response, then)
@@ -262,11 +275,11 @@ async def _stream(
         sse.log.info("client disconnected from %s after %d events", http.path, report.events_sent)
         return response
     exchange.stream_events = report.events_sent
-    if finish:
-        await sse.finish(http, response)
-    else:
+    if not finish:
         exchange.disconnected = True
         sse.abort_connection(http)
+    elif isinstance(then, bytes):
+        await sse.finish(http, response)
     return response
 
 
@@ -296,7 +309,7 @@ async def _fault(
         raise ConnectionResetError("connection dropped by a scripted fault")
     if fault.kind == "empty":
         if request.stream:
-            response = await sse.open_stream(http, headers)
+            response = await sse.open_stream(http, headers, hold_headers=True)
             await sse.finish(http, response)
             return response
         return web.Response(status=200, headers=headers, content_type=JSON_CONTENT_TYPE)

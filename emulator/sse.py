@@ -71,18 +71,39 @@ def _is_closing(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
-async def open_stream(request: web.Request, headers: Mapping[str, str]) -> web.StreamResponse:
-    response = web.StreamResponse(status=200, headers=headers)
+class _HeldHeadersResponse(web.StreamResponse):
+    """Its headers wait for the first write and leave in the same packet, as
+    ``web.Response`` does for a whole body: a write to a socket costs more than the
+    bytes it carries. (Where aiohttp no longer reads this flag, headers simply leave
+    at once.)"""
+
+    _send_headers_immediately = False
+
+
+async def open_stream(
+    request: web.Request, headers: Mapping[str, str], *, hold_headers: bool = False
+) -> web.StreamResponse:
+    """Start the stream. ``hold_headers`` sends the headers with the first events:
+    only for a stream whose first event is due at once (a paced stream's client
+    gets its headers straight away, as from the real API)."""
+    response_class = _HeldHeadersResponse if hold_headers else web.StreamResponse
+    response = response_class(status=200, headers=headers)
     response.headers.update(_STREAM_HEADERS)
     await response.prepare(request)
     return response
 
 
-async def write_raw(request: web.Request, response: web.StreamResponse, data: bytes) -> None:
+async def write_raw(
+    request: web.Request, response: web.StreamResponse, data: bytes, *, end: bool = False
+) -> None:
+    """Write ``data``; ``end`` ends the stream in the same write. Raises ClientGone."""
     if _is_closing(request):
         raise ClientGone
     try:
-        await response.write(data)
+        if end:
+            await response.write_eof(data)
+        else:
+            await response.write(data)
     except (ConnectionError, RuntimeError) as err:
         raise ClientGone from err
 
@@ -127,8 +148,10 @@ async def send_events(
     rng: JitterRandom,
     report: StreamReport,
     stop_after: int | None = None,
+    end: bool = False,
 ) -> None:
-    """Write ``frames``; stop after ``stop_after`` events when given. Raises ClientGone.
+    """Write ``frames``; stop after ``stop_after`` events when given; ``end`` ends the
+    stream with the last write. Raises ClientGone.
 
     Events due at the same moment leave in one write: unpaced, in batches of up to
     ``BATCH_BYTES``; paced, everything due before the next wait (a delta and the
@@ -136,8 +159,8 @@ async def send_events(
     pacer = Pacer(timing, rng) if timing.is_paced else None
     if pacer is None and stop_after is None and isinstance(frames, JoinedFrames):
         # A kept stream, unpaced and uncut: one join, one write.
+        await write_raw(request, response, frames.whole(), end=end)
         report.events_sent += len(frames)
-        await write_raw(request, response, frames.whole())
         return
     batch: list[bytes] = []
     size = 0
@@ -159,8 +182,8 @@ async def send_events(
             await write_raw(request, response, b"".join(batch))
             batch.clear()
             size = 0
-    if batch:
-        await write_raw(request, response, b"".join(batch))
+    if batch or end:
+        await write_raw(request, response, b"".join(batch), end=end)
 
 
 async def finish(request: web.Request, response: web.StreamResponse) -> None:

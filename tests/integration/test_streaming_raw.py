@@ -41,6 +41,13 @@ def slow_server() -> Iterator[EmulatorThread]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def late_server() -> Iterator[EmulatorThread]:
+    config = EmulatorConfig(port=0, seed=0, latency="ttft_ms=1500")
+    with EmulatorThread(config) as running:
+        yield running
+
+
 def parse_sse(raw: bytes) -> list[tuple[str | None, str]]:
     """Strict parse of our framing: ``[event: x\\n]data: y\\n\\n`` and nothing else."""
     assert b"\r" not in raw
@@ -215,6 +222,25 @@ async def _request_tasks(server: EmulatorThread) -> list[str]:
         ]
 
     return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(probe(), server.loop))
+
+
+async def test_a_late_first_event_does_not_hold_back_the_headers(
+    late_server: EmulatorThread,
+) -> None:
+    """An unpaced stream's headers leave with its events; a paced one's leave at once,
+    as from the real API, whose client sees the response before the first token."""
+    body = {"model": CLAUDE, "max_tokens": 20, "stream": True, "messages": [user("Wait")]}
+    url = late_server.base_url + "/v1/messages"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers=ANTHROPIC_HEADERS) as response,
+    ):
+        assert response.status == 200
+        assert response.headers["Content-Type"] == EVENT_STREAM
+        with pytest.raises(TimeoutError):  # 1.5 s before the first event
+            await asyncio.wait_for(response.content.read(1), timeout=0.3)
+        events = parse_sse(await response.content.read())
+    assert events[0][0] == "message_start" and events[-1][0] == "message_stop"
 
 
 async def test_disconnect_ends_the_handler(

@@ -71,9 +71,9 @@ def test_parsed_bodies_keep_within_entries_and_bytes() -> None:
 
 
 def test_bodies_that_share_a_sample_are_never_confused() -> None:
-    """Entries are found by length and three slices, then compared whole."""
+    """Large entries are found by length and three slices, then compared whole."""
     bodies = ParsedBodies()
-    one, other = b"a" * 40 + b"1" + b"b" * 200, b"a" * 40 + b"2" + b"b" * 200
+    one, other = b"a" * 40 + b"1" + b"b" * 400, b"a" * 40 + b"2" + b"b" * 400
     first, second = _request("one"), _request("other")
     bodies.put("k", one, first)
     assert bodies.get("k", one) is first
@@ -82,6 +82,17 @@ def test_bodies_that_share_a_sample_are_never_confused() -> None:
     assert bodies.get("k", other) is second
     assert bodies.get("k", one) is None
     assert len(bodies) == 1
+
+
+def test_small_bodies_that_differ_anywhere_are_apart() -> None:
+    bodies = ParsedBodies()
+    one, other = b"a" * 40 + b"1" + b"b" * 40, b"a" * 40 + b"2" + b"b" * 40
+    first, second = _request("one"), _request("other")
+    bodies.put("k", one, first)
+    bodies.put("k", other, second)
+    assert bodies.get("k", one) is first and bodies.get("k", other) is second
+    assert bodies.get("j", one) is None
+    assert len(bodies) == 2
 
 
 def test_for_caller_changes_only_the_caller() -> None:

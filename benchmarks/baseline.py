@@ -5,7 +5,9 @@ JSON. The request body is read (any server must receive it) and dropped. What
 to send is chosen by the query string alone:
 
 * no query: a fixed JSON body (its size given per path by ``--body PATH=BYTES``);
-* ``?stream=plain``: a fixed SSE stream of ``--events`` frames, written at once;
+* ``?stream=plain``: a fixed SSE stream of ``--events`` frames, sent with its
+  headers and the end of the chunked body in one write (the least work; the
+  emulator does the same for an unpaced stream);
 * ``?stream=paced``: the same frames, each content delta ``--tokens-per-event``
   tokens apart at ``--tokens-per-s``, against absolute deadlines;
 * ``?stream=idle``: SSE headers, then nothing for two minutes.
@@ -85,6 +87,12 @@ def _delta_data(tokens: int) -> bytes:
     )
 
 
+class _OneWriteStream(web.StreamResponse):
+    """Headers held for the first write, as the emulator's unpaced streams do."""
+
+    _send_headers_immediately = False
+
+
 class Baseline:
     def __init__(self, config: BaselineConfig) -> None:
         self.config = config
@@ -98,11 +106,14 @@ class Baseline:
             mode = request.query_string
             if not mode:
                 return web.Response(body=body, headers=_JSON_HEADERS)
+            if mode == "stream=plain":
+                whole = _OneWriteStream(headers=_SSE_HEADERS)
+                await whole.prepare(request)
+                await whole.write_eof(self.whole_stream)
+                return whole
             response = web.StreamResponse(headers=_SSE_HEADERS)
             await response.prepare(request)
-            if mode == "stream=plain":
-                await response.write(self.whole_stream)
-            elif mode == "stream=paced":
+            if mode == "stream=paced":
                 await self._paced(response)
             elif mode == "stream=idle":
                 await _hold()

@@ -8,7 +8,6 @@ from types import MappingProxyType
 
 from emulator.accounting import rate_limit as rl
 from emulator.accounting.usage import PromptUsage
-from emulator.lru import Lru
 from emulator.neutral import NeutralRequest
 from emulator.runtime import Runtime
 
@@ -25,13 +24,16 @@ def _unenforced_headers(request: NeutralRequest, now: float) -> Mapping[str, str
     known = _UNENFORCED_HEADERS.get(key)
     if known is None:
         known = MappingProxyType(dict(_headers(request, rl.full_state(now), now)))
-        _UNENFORCED_HEADERS.put(key, known)
+        if len(_UNENFORCED_HEADERS) >= 8:
+            _UNENFORCED_HEADERS.clear()  # past seconds: at most a recomputation away
+        _UNENFORCED_HEADERS[key] = known
     return known
 
 
 # Read-only: shared between answers (see respond._answer_headers).
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
-_UNENFORCED_HEADERS: Lru[tuple[bool, int], Mapping[str, str]] = Lru(8)
+# The last few seconds' (a plain dict: cheaper to read than an Lru).
+_UNENFORCED_HEADERS: dict[tuple[bool, int], Mapping[str, str]] = {}
 
 
 def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapping[str, str]:

@@ -142,19 +142,21 @@ def _answer_headers(
     """The family's headers and the rate limits'. Read-only limit headers are shared
     between answers (the unenforced buckets'), so their union with the family's is
     kept: a copy of a multidict is much cheaper than building one."""
-    shared = isinstance(limit_headers, MappingProxyType)
-    prototype = _HEADER_PROTOTYPES.get(limit_headers, family.name) if shared else None
-    if prototype is None:
+    last = _LAST_PROTOTYPE.get(family.name)
+    if last is not None and last[0] is limit_headers:
+        prototype = last[1]
+    else:
         prototype = CIMultiDict(family.constant)
         prototype.extend(limit_headers)
-        if shared:
-            _HEADER_PROTOTYPES.put(limit_headers, prototype, family.name)
+        if isinstance(limit_headers, MappingProxyType):
+            _LAST_PROTOTYPE[family.name] = (limit_headers, prototype)
     headers = prototype.copy()
     headers.add(family.request_id_header, request_id)
     return headers
 
 
-_HEADER_PROTOTYPES: IdentityMemo[CIMultiDict[str]] = IdentityMemo(16)
+# Per family, the last shared limit headers (they change once a second) and the union.
+_LAST_PROTOTYPE: dict[str, tuple[Mapping[str, str], CIMultiDict[str]]] = {}
 
 
 async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) -> Pick:

@@ -37,10 +37,8 @@ def _is_json_content_type(request: web.Request) -> bool:
 
 
 async def read_json_bytes(request: web.Request, limit: int, family: Family) -> bytes:
-    """The raw body of a request that declares JSON, or the API's 400/413."""
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        raise too_large(limit)
+    """The raw body of a request that declares JSON, or the API's 413/400."""
+    raw = await read_body(request, limit)
     if not _is_json_content_type(request):
         if family == "anthropic":
             raise invalid_request(
@@ -50,7 +48,7 @@ async def read_json_bytes(request: web.Request, limit: int, family: Family) -> b
         raise invalid_request(
             f"Invalid Content-Type header ({request.content_type}), expected application/json.",
         )
-    return await read_body(request, limit)
+    return raw
 
 
 def decode_json_object(request: web.Request, raw: bytes, family: Family) -> JSONObject:
@@ -79,6 +77,9 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     # coroutine round trip per chunk.
     raw = content.read_nowait()
     if not content.at_eof():
+        declared = request.content_length
+        if declared is not None and declared > limit:
+            raise too_large(limit)
         chunks = [raw]
         size = len(raw)
         async for chunk in content.iter_chunked(65536):

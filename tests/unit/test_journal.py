@@ -85,3 +85,16 @@ def test_entries_recorded_from_many_threads_keep_unique_ids() -> None:
     ids = [e.id for e in journal.entries()]
     assert len(ids) == 16_000 and len(set(ids)) == 16_000
     assert journal.dropped == 0
+
+
+def test_the_same_headers_share_one_packing() -> None:
+    raw = ((b"Host", b"localhost"), (b"X-Api-Key", b"k"))
+    first = pack_headers(raw)
+    again = pack_headers(tuple((bytes(n), bytes(v)) for n, v in raw))
+    assert again is first
+    other = pack_headers(((b"Host", b"localhost"), (b"X-Api-Key", b"j")))
+    assert other is not first and unpack_headers(other)["X-Api-Key"] == "j"
+    for index in range(600):  # many distinct clients: the shared set stays bounded
+        unique = pack_headers(((b"X-Client", str(index).encode()),))
+        assert unpack_headers(unique) == {"X-Client": str(index)}
+    assert unpack_headers(pack_headers(raw)) == {"Host": "localhost", "X-Api-Key": "k"}

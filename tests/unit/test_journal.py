@@ -7,6 +7,7 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
+from emulator import journal
 from emulator.journal import Exchange, Journal, pack_headers, unpack_headers
 
 _NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=20)
@@ -97,4 +98,5 @@ def test_the_same_headers_share_one_packing() -> None:
     for index in range(600):  # many distinct clients: the shared set stays bounded
         unique = pack_headers(((b"X-Client", str(index).encode()),))
         assert unpack_headers(unique) == {"X-Client": str(index)}
+    assert len(journal._SHARED_PACKINGS) <= journal._MAX_SHARED_PACKINGS
     assert unpack_headers(pack_headers(raw)) == {"Host": "localhost", "X-Api-Key": "k"}

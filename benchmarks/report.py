@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from benchmarks.workloads import Metric
@@ -31,6 +31,18 @@ class Skipped:
 
 def ratio(emulator: float, baseline: float) -> float | None:
     return emulator / baseline if baseline else None
+
+
+def median_figures(rounds: Sequence[Sequence[Metric]]) -> list[Metric]:
+    """Each metric's median over the rounds (errors summed): one slow or fast round,
+    which on a shared machine happens, does not make the figure."""
+    combined = []
+    for same in zip(*rounds, strict=True):
+        values = sorted(metric.value for metric in same)
+        middle = len(values) // 2
+        value = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        combined.append(replace(same[0], value=value, errors=sum(m.errors for m in same)))
+    return combined
 
 
 def pair(

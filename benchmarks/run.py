@@ -35,6 +35,7 @@ from benchmarks.workloads import (
     QUICK,
     TOKENS_PER_S,
     WORKLOADS,
+    Metric,
     Settings,
     Target,
     Workload,
@@ -102,15 +103,25 @@ class Run:
         assert self.probe is not None
         concurrency = workload.concurrency(self.settings)
         _say(f"{workload.name} (x{concurrency}): {workload.description}")
+        rounds = self.settings.rounds if workload.alternates else 1
         try:
-            figures = []
-            for server, is_baseline in ((emulator, False), (baseline, True)):
-                target = Target(server.name, server.base_url, server.pid, is_baseline)
-                started = time.monotonic()
-                with _collector_paused():
-                    figures.append(workload.measure(target, self.settings, self.probe))
-                _say(f"  {server.name}: {time.monotonic() - started:.1f} s")
-            self.rows += report.pair(workload.name, concurrency, figures[0], figures[1])
+            figures: dict[bool, list[list[Metric]]] = {False: [], True: []}
+            for index in range(max(1, rounds)):
+                order = ((emulator, False), (baseline, True))
+                for server, is_baseline in order if index % 2 == 0 else reversed(order):
+                    target = Target(server.name, server.base_url, server.pid, is_baseline)
+                    started = time.monotonic()
+                    with _collector_paused():
+                        figures[is_baseline].append(
+                            workload.measure(target, self.settings, self.probe)
+                        )
+                    _say(f"  {server.name}: {time.monotonic() - started:.1f} s")
+            self.rows += report.pair(
+                workload.name,
+                concurrency,
+                report.median_figures(figures[False]),
+                report.median_figures(figures[True]),
+            )
         except Exception as err:  # one broken workload must not lose the others
             traceback.print_exc()
             self.skipped.append(Skipped(workload.name, f"failed: {err!r}"))
@@ -214,6 +225,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="load generator for plain POSTs (auto: wrk when installed)",
     )
     parser.add_argument("--duration", type=float, help="seconds per measured phase")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="alternating rounds per rate workload, median taken (default 3; --quick 1)",
+    )
     return parser.parse_args(argv)
 
 
@@ -259,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = replace(QUICK if args.quick else FULL, loadgen=args.loadgen)
     if args.duration:
         settings = replace(settings, duration_s=args.duration, paced_duration_s=args.duration)
+    if args.rounds:
+        settings = replace(settings, rounds=max(1, args.rounds))
     if args.loadgen == "wrk" and not wrk.available():
         raise SystemExit("--loadgen wrk: wrk is not installed (apt-get install wrk)")
     server_cpus, loadgen_cpus = cpu_plan()

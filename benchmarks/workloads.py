@@ -49,7 +49,8 @@ def scenario_args(folder: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class Settings:
-    duration_s: float = 8.0
+    duration_s: float = 4.0  # per round
+    rounds: int = 3
     warmup_s: float = 1.0
     json_connections: int = 64
     stream_connections: int = 64
@@ -66,6 +67,7 @@ class Settings:
 FULL = Settings()
 QUICK = Settings(
     duration_s=1.0,
+    rounds=1,
     warmup_s=0.3,
     json_connections=8,
     stream_connections=8,
@@ -109,6 +111,10 @@ class Workload:
     concurrency: Callable[[Settings], int]
     measure: Measure
     description: str
+    # Measured in alternating rounds (emulator, baseline, baseline, emulator, ...) so
+    # that drift of the machine's speed during the run hits both alike; the held-open
+    # and paced workloads measure states, not rates, and run once.
+    alternates: bool = True
 
 
 def _ms(seconds: float) -> float:
@@ -290,6 +296,7 @@ WORKLOADS: tuple[Workload, ...] = (
         lambda s: s.paced_streams,
         _pacing,
         f"streams paced at {TOKENS_PER_S:g} tokens/s ({' '.join(PACED_ARGS)})",
+        alternates=False,
     ),
     Workload(
         "idle_stream_memory",
@@ -297,6 +304,7 @@ WORKLOADS: tuple[Workload, ...] = (
         lambda s: s.idle_streams,
         _idle_memory,
         f"streams held open before their first event ({' '.join(IDLE_ARGS)})",
+        alternates=False,
     ),
 )
 BY_NAME = {w.name: w for w in WORKLOADS}

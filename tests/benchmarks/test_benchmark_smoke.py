@@ -23,6 +23,8 @@ def test_quick_run_reports_positive_figures_for_both_servers(tmp_path: Path) -> 
         "--quick",
         "--duration",
         "0.5",
+        "--rounds",
+        "2",
         "--loadgen",
         "python",
         "--only",

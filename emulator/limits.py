@@ -36,7 +36,9 @@ _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _UNENFORCED_HEADERS: dict[tuple[bool, int], Mapping[str, str]] = {}
 
 
-def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapping[str, str]:
+def take(
+    runtime: Runtime, request: NeutralRequest, api_key: str, prompt: PromptUsage
+) -> Mapping[str, str]:
     """Charge one request and its uncached input tokens (cache reads are free, as on the
     real APIs); the rate-limit headers for the answer, or the API's 429."""
     limiter = runtime.rate_limiter
@@ -46,7 +48,7 @@ def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapp
     if not limiter.enforces(request.model):
         return _unenforced_headers(request, now)
     uncached = prompt.input_tokens + prompt.cache_creation_tokens
-    decision = limiter.check(request.api_key, request.model, uncached, now=now)
+    decision = limiter.check(api_key, request.model, uncached, now=now)
     if not decision.is_allowed:
         if request.api == "chat":
             raise rl.openai_rate_limit_error(decision, request.model)
@@ -54,7 +56,7 @@ def take(runtime: Runtime, request: NeutralRequest, prompt: PromptUsage) -> Mapp
     return _headers(request, decision.state, now)
 
 
-def peek(runtime: Runtime, request: NeutralRequest) -> Mapping[str, str]:
+def peek(runtime: Runtime, request: NeutralRequest, api_key: str) -> Mapping[str, str]:
     """Headers for an answer that takes nothing (a scripted error)."""
     limiter = runtime.rate_limiter
     if limiter is None:
@@ -62,12 +64,12 @@ def peek(runtime: Runtime, request: NeutralRequest) -> Mapping[str, str]:
     now = runtime.clock.now()
     if not limiter.enforces(request.model):
         return _unenforced_headers(request, now)
-    return _headers(request, limiter.snapshot(request.api_key, request.model, now=now), now)
+    return _headers(request, limiter.snapshot(api_key, request.model, now=now), now)
 
 
-def record_output(runtime: Runtime, request: NeutralRequest, output_tokens: int) -> None:
+def record_output(
+    runtime: Runtime, request: NeutralRequest, api_key: str, output_tokens: int
+) -> None:
     limiter = runtime.rate_limiter
     if limiter is not None and output_tokens and limiter.enforces(request.model):
-        limiter.record_output(
-            request.api_key, request.model, output_tokens, now=runtime.clock.now()
-        )
+        limiter.record_output(api_key, request.model, output_tokens, now=runtime.clock.now())

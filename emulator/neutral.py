@@ -9,12 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from emulator.catalogue import ModelInfo
 from emulator.jsonvalue import JSONObject
 
 Api = Literal["messages", "complete", "chat"]
+
+
+class Caller(NamedTuple):
+    """Who sent a request: apart from the ``NeutralRequest``, which is the parse of a
+    body and is shared by every request that sent the same bytes."""
+
+    api_key: str
+    headers: Mapping[str, str]
+
+
 Role = Literal["user", "assistant", "system", "tool"]
 CacheTtl = Literal["5m", "1h"]
 
@@ -78,7 +88,7 @@ class OutputFormat:
 TEXT_FORMAT = OutputFormat()
 
 
-# No __slots__: for_caller copies an instance's __dict__ in one C call.
+# No __slots__: the cached properties below keep their values in the __dict__.
 @dataclass(frozen=True)
 class NeutralRequest:
     api: Api
@@ -97,23 +107,12 @@ class NeutralRequest:
     thinking_display: Literal["summarized", "omitted"] = "summarized"
     stream: bool = False
     prefill: str = ""
-    api_key: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
     metadata: JSONObject = field(default_factory=dict)
     blocks: tuple[PromptBlock, ...] = ()
     prompt_tokens: int = 0
     cache_breakpoints: tuple[tuple[int, CacheTtl], ...] = ()
     cache_partition: str = ""
     body: JSONObject = field(default_factory=dict)
-
-    def for_caller(self, api_key: str, headers: Mapping[str, str]) -> NeutralRequest:
-        """This request as sent with ``api_key`` and ``headers`` (a shallow copy)."""
-        clone = object.__new__(NeutralRequest)
-        fields_of_clone = clone.__dict__
-        fields_of_clone.update(self.__dict__)
-        fields_of_clone["api_key"] = api_key
-        fields_of_clone["headers"] = headers
-        return clone
 
     # Cached: every rule tried asks again, and a kept parse answers many requests.
     @cached_property

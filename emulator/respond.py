@@ -22,7 +22,7 @@ from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.lru import IdentityMemo
-from emulator.neutral import NeutralRequest
+from emulator.neutral import Caller, NeutralRequest
 from emulator.render.events import StreamEvent
 from emulator.runtime import Runtime
 from emulator.scenario.engine import TEST_ID_HEADER, Pick
@@ -100,6 +100,7 @@ _FINISHED: IdentityMemo[list[FinishedChoice]] = IdentityMemo(1024)
 async def answer(
     http: web.Request,
     request: NeutralRequest,
+    caller: Caller,
     renderer: Renderer,
     family: FamilyHeaders,
 ) -> web.StreamResponse:
@@ -109,7 +110,7 @@ async def answer(
     scenario engine's. Only an answer that generates reads or writes the prompt cache
     and takes from the rate limits, as a refused request would not."""
     runtime = http.app[RUNTIME]
-    picked = await _choose(runtime, http, request)
+    picked = await _choose(runtime, http, request, caller)
     exchange = http[EXCHANGE]
     exchange.api = request.api
     exchange.stream = request.stream
@@ -118,10 +119,10 @@ async def answer(
     exchange.nearest_miss = picked.nearest_miss
     if isinstance(picked.outcome, ErrorReply):
         prompt = uncached(request.prompt_tokens)
-        limit_headers = limits.peek(runtime, request)
+        limit_headers = limits.peek(runtime, request, caller.api_key)
     else:
-        prompt = runtime.prompt_usage(request)
-        limit_headers = limits.take(runtime, request, prompt)
+        prompt = runtime.prompt_usage(request, caller.api_key)
+        limit_headers = limits.take(runtime, request, caller.api_key, prompt)
     response = await respond(
         http,
         request=request,
@@ -132,7 +133,7 @@ async def answer(
         rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
     )
     if exchange.usage is not None:
-        limits.record_output(runtime, request, exchange.usage[1])
+        limits.record_output(runtime, request, caller.api_key, exchange.usage[1])
     return response
 
 
@@ -159,7 +160,9 @@ def _answer_headers(
 _LAST_PROTOTYPE: dict[str, tuple[Mapping[str, str], CIMultiDict[str]]] = {}
 
 
-async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) -> Pick:
+async def _choose(
+    runtime: Runtime, http: web.Request, request: NeutralRequest, caller: Caller
+) -> Pick:
     force = http.headers.get(FORCE_HEADER)
     if force is not None and not runtime.config.strict:
         return runtime.engine.forced(request, parse_force(force))
@@ -173,7 +176,7 @@ async def _choose(runtime: Runtime, http: web.Request, request: NeutralRequest) 
             outcome = decision.outcome_for(request.api)
             if outcome is not None:
                 return Pick(runtime.engine.with_content(request, outcome), outcome.rule)
-    return runtime.engine.pick(request)
+    return runtime.engine.pick(request, caller.headers)
 
 
 def _note_usage(http: web.Request, prompt: PromptUsage, choices: list[FinishedChoice]) -> int:

@@ -55,13 +55,13 @@ class Runtime:
         if reset_clock is not None:
             reset_clock()
 
-    def prompt_usage(self, request: NeutralRequest) -> PromptUsage:
+    def prompt_usage(self, request: NeutralRequest, api_key: str) -> PromptUsage:
         """How the prompt splits into fresh input, cache writes and cache reads."""
         api = request.api
         if api == "messages" and request.cache_breakpoints:
             info = request.model_info
             return self.prompt_cache.account_anthropic(
-                owner=owner_of(request.api_key),
+                owner=owner_of(api_key),
                 model=info.id if info is not None else request.model,
                 blocks=request.blocks,
                 breakpoints=request.cache_breakpoints,
@@ -73,7 +73,7 @@ class Runtime:
         if api == "chat" and request.prompt_tokens >= OPENAI_MIN_TOKENS:
             info = request.model_info
             return self.prompt_cache.account_openai(
-                owner=owner_of(request.api_key, request.cache_partition),
+                owner=owner_of(api_key, request.cache_partition),
                 model=info.id if info is not None else request.model,
                 blocks=request.blocks,
                 now=self.clock.now(),

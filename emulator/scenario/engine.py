@@ -9,7 +9,7 @@ tests sharing a server do not move each other's sequences.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -130,8 +130,8 @@ class ScenarioEngine:
             del self._fired[key]
 
     # -- picking -----------------------------------------------------------------
-    def _candidates(self, request: NeutralRequest) -> list[Scenario]:
-        wanted = request.headers.get(SCENARIO_HEADER)
+    def _candidates(self, headers: Mapping[str, str]) -> list[Scenario]:
+        wanted = headers.get(SCENARIO_HEADER)
         if wanted is None:
             return list(self._scenarios.values())
         chosen = self._scenarios.get(wanted.strip())
@@ -144,20 +144,22 @@ class ScenarioEngine:
             )
         return [chosen]
 
-    def pick(self, request: NeutralRequest) -> Pick:
-        if not self._scenarios and SCENARIO_HEADER not in request.headers:
+    def pick(self, request: NeutralRequest, headers: Mapping[str, str]) -> Pick:
+        """The outcome for ``request`` sent with ``headers`` (scenario rules may look at
+        them, and the headers choose a scenario and a test's scope)."""
+        if not self._scenarios and SCENARIO_HEADER not in headers:
             return self._generated_pick(request)
-        scope = request.headers.get(TEST_ID_HEADER, "")
+        scope = headers.get(TEST_ID_HEADER, "")
         with self._lock:
-            candidates = self._candidates(request)
-            plan = self._plan(request, candidates)
+            candidates = self._candidates(headers)
+            plan = self._plan(request, headers, candidates)
             live_misses: list[_Miss] = []
             for position, scenario, rule, body_groups in plan.passing:
                 key = (scope, scenario.name, rule.name)
                 fired = self._fired.get(key, 0)
                 groups = dict(body_groups)
                 if rule.has_live_predicates:
-                    ctx = MatchContext(request, fired)
+                    ctx = MatchContext(request, headers, fired)
                     ctx.groups = groups
                     failed = rule.live_failures(ctx)
                     if failed:
@@ -165,7 +167,7 @@ class ScenarioEngine:
                         continue
                 self._fired[key] = fired + 1
                 return self._fire(request, scenario, rule, fired, groups)
-            nearest = self._nearest(request, scope, plan.body_misses, live_misses)
+            nearest = self._nearest(request, headers, scope, plan.body_misses, live_misses)
         for scenario in candidates:
             if scenario.default is not None:
                 outcome = self._kept_outcome(
@@ -174,10 +176,12 @@ class ScenarioEngine:
                 return Pick(outcome, "default", scenario.name, nearest)
         return Pick(self._generated_pick(request).outcome, None, None, nearest)
 
-    def _plan(self, request: NeutralRequest, candidates: list[Scenario]) -> _Plan:
+    def _plan(
+        self, request: NeutralRequest, headers: Mapping[str, str], candidates: list[Scenario]
+    ) -> _Plan:
         """Which rules the request's body lets through, kept per body: a load test or
         an agent loop sends the same bodies again, and most rules miss on the body."""
-        wanted = request.headers.get(SCENARIO_HEADER)
+        wanted = headers.get(SCENARIO_HEADER)
         key = ((self._version, wanted, request.api), request.content_key)
         plan = self._plans.get(key)
         if plan is not None:
@@ -186,7 +190,7 @@ class ScenarioEngine:
         body_misses: list[_Miss] = []
         rules = ((scenario, rule) for scenario in candidates for rule in scenario.rules)
         for position, (scenario, rule) in enumerate(rules):
-            ctx = MatchContext(request, 0)
+            ctx = MatchContext(request, headers, 0)
             failed = rule.body_failures(ctx)
             if failed:
                 body_misses.append((position, scenario, rule, failed))
@@ -199,6 +203,7 @@ class ScenarioEngine:
     def _nearest(
         self,
         request: NeutralRequest,
+        headers: Mapping[str, str],
         scope: str,
         body_misses: Sequence[_Miss],
         live_misses: Sequence[_Miss],
@@ -209,7 +214,7 @@ class ScenarioEngine:
         for position, scenario, rule, failed in body_misses:
             if rule.has_live_predicates:
                 fired = self._fired.get((scope, scenario.name, rule.name), 0)
-                live = rule.live_failures(MatchContext(request, fired))
+                live = rule.live_failures(MatchContext(request, headers, fired))
                 failed = sorted([*failed, *live], key=_declared_order)  # noqa: PLW2901
             complete.append((position, scenario, rule, failed))
         complete.sort(key=_fewest_then_first)

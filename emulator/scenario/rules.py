@@ -24,10 +24,11 @@ class MatchContext:
     """What a predicate may look at besides the request. A plain class: one is made per
     rule tried, and a dataclass's generated ``__init__`` is several times slower."""
 
-    __slots__ = ("fired", "groups", "request")
+    __slots__ = ("fired", "groups", "headers", "request")
 
-    def __init__(self, request: NeutralRequest, fired: int) -> None:
+    def __init__(self, request: NeutralRequest, headers: Mapping[str, str], fired: int) -> None:
         self.request = request
+        self.headers = headers
         self.fired = fired
         self.groups: dict[str, str] = {}
 
@@ -164,7 +165,7 @@ def tool_result(expected: bool | str) -> Predicate:
 def header_values(expected: Mapping[str, TextMatcher]) -> Predicate:
     def check(ctx: MatchContext) -> Why | None:
         for name, matcher in expected.items():
-            value = ctx.request.headers.get(name)
+            value = ctx.headers.get(name)
             if value is None:
                 return f"header {name!r} is missing"
             failure = matcher.check(f"header {name!r}", value, ctx.groups)

@@ -15,7 +15,7 @@ from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import REQUEST_ID, RUNTIME
-from emulator.neutral import Message, NeutralRequest, PromptBlock
+from emulator.neutral import Caller, Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
 from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates
@@ -154,10 +154,10 @@ async def create_completion(http: web.Request) -> web.StreamResponse:
         return parse_complete_body(body, rt.catalogue)
 
     request = await read_request(
-        http, kind="anthropic_complete_request", family="anthropic", api_key=api_key, parse=parse
+        http, kind="anthropic_complete_request", family="anthropic", parse=parse
     )
     request_id = http[REQUEST_ID]
     renderer = CompleteRenderer(
         request.model, ids.completion_id(), ids.log_id(), version, request_id
     )
-    return await answer(http, request, renderer, ANTHROPIC)
+    return await answer(http, request, Caller(api_key, http.headers), renderer, ANTHROPIC)

@@ -13,7 +13,7 @@ from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import REQUEST_ID, RUNTIME
-from emulator.neutral import NeutralRequest
+from emulator.neutral import Caller, NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
@@ -60,7 +60,7 @@ _STREAMS = StreamTemplates()
 
 async def read_anthropic_request(
     http: web.Request, rt: Runtime, schema: str, *, count_only: bool
-) -> NeutralRequest:
+) -> tuple[NeutralRequest, Caller]:
     """Headers, body, schema and semantic checks, in the real API's order."""
     api_key = anthropic_api_key(http.headers, rt.config)
     anthropic_version(http.headers)
@@ -72,20 +72,22 @@ async def read_anthropic_request(
             raise invalid_request(anthropic_message(violation))
         return parse_messages_body(body, catalogue=rt.catalogue, count_only=count_only)
 
-    return await read_request(http, kind=schema, family="anthropic", api_key=api_key, parse=parse)
+    request = await read_request(http, kind=schema, family="anthropic", parse=parse)
+    return request, Caller(api_key, http.headers)
 
 
 async def create_message(http: web.Request) -> web.StreamResponse:
     rt = http.app[RUNTIME]
-    request = await read_anthropic_request(http, rt, "anthropic_messages_request", count_only=False)
-    request_id = http[REQUEST_ID]
-    renderer = MessagesRenderer(request.model, ids.message_id(), request_id)
-    return await answer(http, request, renderer, ANTHROPIC)
+    request, caller = await read_anthropic_request(
+        http, rt, "anthropic_messages_request", count_only=False
+    )
+    renderer = MessagesRenderer(request.model, ids.message_id(), http[REQUEST_ID])
+    return await answer(http, request, caller, renderer, ANTHROPIC)
 
 
 async def count_tokens(http: web.Request) -> web.StreamResponse:
     rt = http.app[RUNTIME]
-    request = await read_anthropic_request(
+    request, _ = await read_anthropic_request(
         http, rt, "anthropic_count_tokens_request", count_only=True
     )
     return json_response(

@@ -13,7 +13,7 @@ from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, invalid_request, openai_error_body
 from emulator.jsonvalue import JSONObject
 from emulator.keys import RUNTIME
-from emulator.neutral import NeutralRequest
+from emulator.neutral import Caller, NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
@@ -71,10 +71,8 @@ async def create_chat_completion(http: web.Request) -> web.StreamResponse:
             raise invalid_request(message, param=param, code=code)
         return parse_chat_body(body, catalogue=rt.catalogue)
 
-    request = await read_request(
-        http, kind="openai_chat_request", family="openai", api_key=api_key, parse=parse
-    )
+    request = await read_request(http, kind="openai_chat_request", family="openai", parse=parse)
     options = request.body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
     renderer = ChatRenderer(header, bool(options.get("include_usage")))
-    return await answer(http, request, renderer, OPENAI)
+    return await answer(http, request, Caller(api_key, http.headers), renderer, OPENAI)

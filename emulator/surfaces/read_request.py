@@ -18,12 +18,12 @@ async def read_request(
     *,
     kind: str,
     family: Family,
-    api_key: str,
     parse: Callable[[JSONObject], NeutralRequest],
 ) -> NeutralRequest:
     """The request ``http`` carries, parsed by ``parse`` (which validates the body and
-    raises the API's errors) or found parsed already; ``kind`` names the surface and
-    whatever else, besides the bytes, changes the parse."""
+    raises the API's errors) or found parsed already (the same object for every
+    request with the same bytes); ``kind`` names the surface and whatever else,
+    besides the bytes, changes the parse."""
     runtime = http.app[RUNTIME]
     raw = await read_json_bytes(http, runtime.config.max_body_bytes, family)
     parsed = runtime.parsed_bodies.get(kind, raw)
@@ -32,4 +32,4 @@ async def read_request(
         runtime.parsed_bodies.put(kind, raw, parsed)
     else:
         http[EXCHANGE].body = parsed.body
-    return parsed.for_caller(api_key, http.headers)
+    return parsed

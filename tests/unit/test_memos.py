@@ -93,13 +93,3 @@ def test_small_bodies_that_differ_anywhere_are_apart() -> None:
     assert bodies.get("k", one) is first and bodies.get("k", other) is second
     assert bodies.get("j", one) is None
     assert len(bodies) == 2
-
-
-def test_for_caller_changes_only_the_caller() -> None:
-    template = _request()
-    headers = {"x-test": "1"}
-    mine = template.for_caller("key-1", headers)
-    assert (mine.api_key, mine.headers) == ("key-1", headers)
-    assert (template.api_key, dict(template.headers)) == ("", {})
-    assert mine.content_key is template.content_key
-    assert mine.model == template.model and mine.max_tokens == template.max_tokens

@@ -129,7 +129,7 @@ async def answer(
         outcome=picked.outcome,
         renderer=renderer,
         prompt=prompt,
-        headers=_answer_headers(family, http[REQUEST_ID], limit_headers),
+        headers=_answer_headers(family, http[REQUEST_ID], limit_headers, request.stream),
         rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
     )
     if exchange.usage is not None:
@@ -138,26 +138,29 @@ async def answer(
 
 
 def _answer_headers(
-    family: FamilyHeaders, request_id: str, limit_headers: Mapping[str, str]
+    family: FamilyHeaders, request_id: str, limit_headers: Mapping[str, str], stream: bool
 ) -> CIMultiDict[str]:
-    """The family's headers and the rate limits'. Read-only limit headers are shared
-    between answers (the unenforced buckets'), so their union with the family's is
-    kept: a copy of a multidict is much cheaper than building one."""
-    last = _LAST_PROTOTYPE.get(family.name)
+    """The family's headers, the rate limits' and a stream's own. Read-only limit
+    headers are shared between answers (the unenforced buckets'), so their union with
+    the rest is kept: a copy of a multidict is much cheaper than building one."""
+    kind = (family.name, stream)
+    last = _LAST_PROTOTYPE.get(kind)
     if last is not None and last[0] is limit_headers:
         prototype = last[1]
     else:
         prototype = CIMultiDict(family.constant)
         prototype.extend(limit_headers)
+        if stream:
+            prototype.update(sse.STREAM_HEADERS)
         if isinstance(limit_headers, MappingProxyType):
-            _LAST_PROTOTYPE[family.name] = (limit_headers, prototype)
+            _LAST_PROTOTYPE[kind] = (limit_headers, prototype)
     headers = prototype.copy()
     headers.add(family.request_id_header, request_id)
     return headers
 
 
 # Per family, the last shared limit headers (they change once a second) and the union.
-_LAST_PROTOTYPE: dict[str, tuple[Mapping[str, str], CIMultiDict[str]]] = {}
+_LAST_PROTOTYPE: dict[tuple[str, bool], tuple[Mapping[str, str], CIMultiDict[str]]] = {}
 
 
 async def _choose(

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from emulator import jsonvalue
 from emulator.joined import JoinedFrames
@@ -25,10 +25,12 @@ log = logging.getLogger("emulator.sse")
 
 BATCH_BYTES = 16 * 1024
 EVENT_STREAM = "text/event-stream"
-_STREAM_HEADERS = {
-    "Content-Type": EVENT_STREAM + "; charset=utf-8",
-    "Cache-Control": "no-cache",
-    "Connection": "keep-alive",
+# What every stream answers with besides the API's headers (answers put them in the
+# headers they pass to open_stream, which adds them where missing).
+STREAM_HEADERS = {
+    hdrs.CONTENT_TYPE: EVENT_STREAM + "; charset=utf-8",
+    hdrs.CACHE_CONTROL: "no-cache",
+    hdrs.CONNECTION: "keep-alive",
 }
 
 # Made only when a stream has jitter: seeding a generator per request is not free.
@@ -88,7 +90,8 @@ async def open_stream(
     gets its headers straight away, as from the real API)."""
     response_class = _HeldHeadersResponse if hold_headers else web.StreamResponse
     response = response_class(status=200, headers=headers)
-    response.headers.update(_STREAM_HEADERS)
+    if response.headers.get(hdrs.CONTENT_TYPE) != STREAM_HEADERS[hdrs.CONTENT_TYPE]:
+        response.headers.update(STREAM_HEADERS)
     await response.prepare(request)
     return response
 

@@ -194,4 +194,4 @@ class StreamTemplates(_Templates):
             )
         if kept is _UNSPLITTABLE:
             return framed(build(slots))
-        return JoinedFrames(kept.frames, kept.whole, [_encoded(value) for value in slots])
+        return JoinedFrames(kept.frames, kept.whole, [jsonvalue.dumps(value) for value in slots])

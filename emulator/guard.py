@@ -20,7 +20,7 @@ from emulator import ids, logs
 from emulator.errors import ApiError, anthropic_error_body, openai_error_body
 from emulator.gateway import check_required_headers
 from emulator.journal import Exchange, pack_headers
-from emulator.keys import EXCHANGE, FAMILY, REQUEST_ID, RUNTIME
+from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.paths import CONTROL_PREFIX, Family, family_for
 from emulator.respond import json_response
 from emulator.runtime import Runtime
@@ -94,7 +94,6 @@ async def guard(
     family = family_for(request.path, request.headers)
     request_id = ids.anthropic_request_id() if family == "anthropic" else ids.openai_request_id()
     request[REQUEST_ID] = request_id
-    request[FAMILY] = family
     exchange = Exchange(
         time=runtime.clock.now(),
         method=request.method,

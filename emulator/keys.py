@@ -11,5 +11,4 @@ RUNTIME = web.AppKey("runtime", Runtime)
 
 # Request-scoped values set by the guard.
 REQUEST_ID = web.RequestKey("request_id", str)
-FAMILY = web.RequestKey("family", str)
 EXCHANGE = web.RequestKey("exchange", Exchange)

@@ -79,9 +79,6 @@ def _strip_cache_control(source: object) -> object:
 
 def prefix_hashes(blocks: Sequence[PromptBlock]) -> list[str]:
     """Cumulative hash of the prompt up to and including each block."""
-    known = _PREFIX_HASHES.get(blocks)
-    if known is not None:
-        return known
     hashes: list[str] = []
     running = hashlib.blake2b(digest_size=16)
     for block in blocks:
@@ -90,13 +87,7 @@ def prefix_hashes(blocks: Sequence[PromptBlock]) -> list[str]:
         running.update(jsonvalue.canonical(_strip_cache_control(block.source)))
         running.update(b"\x01")
         hashes.append(running.copy().hexdigest())
-    _PREFIX_HASHES.put(blocks, hashes)
     return hashes
-
-
-# Hashing a long prompt costs more than the rest of a request; a parsed request's
-# blocks are reused when the same body comes again.
-_PREFIX_HASHES: IdentityMemo[list[str]] = IdentityMemo(1024)
 
 
 def cumulative_tokens(blocks: Sequence[PromptBlock]) -> list[int]:
@@ -106,6 +97,39 @@ def cumulative_tokens(blocks: Sequence[PromptBlock]) -> list[int]:
         total += block.tokens
         out.append(total)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefixes:
+    """Each prefix of a prompt: its hash and its tokens; the last is the whole prompt."""
+
+    hashes: list[str]
+    tokens: list[int]
+
+    @property
+    def total(self) -> int:
+        return self.tokens[-1] if self.tokens else 0
+
+
+def _prefixes(blocks: Sequence[PromptBlock]) -> _Prefixes:
+    known = _PREFIXES.get(blocks)
+    if known is None:
+        known = _Prefixes(prefix_hashes(blocks), cumulative_tokens(blocks))
+        _PREFIXES.put(blocks, known)
+    return known
+
+
+# Hashing a long prompt costs more than the rest of a request; a parsed request's
+# blocks are reused when the same body comes again.
+_PREFIXES: IdentityMemo[_Prefixes] = IdentityMemo(1024)
+
+
+@functools.lru_cache(maxsize=4096)
+def _usage(input_tokens: int, created_5m: int, created_1h: int, read: int) -> PromptUsage:
+    """One shared object per split: the same prompt answered again gets the same usage,
+    which is cheaper than a new frozen dataclass and lets what is kept by usage be
+    found."""
+    return PromptUsage(input_tokens, created_5m, created_1h, read)
 
 
 class PromptCacheStore:
@@ -156,13 +180,12 @@ class PromptCacheStore:
         now: float,
     ) -> PromptUsage:
         """Usage of one Messages request; ``breakpoints`` are (block position, TTL), in order."""
-        total = sum(b.tokens for b in blocks)
+        prefixes = _prefixes(blocks)
+        hashes, tokens, total = prefixes.hashes, prefixes.tokens, prefixes.total
         if not breakpoints:
-            return PromptUsage(input_tokens=total)
+            return _usage(total, 0, 0, 0)
         ttl_at = dict(breakpoints)
         positions = [position for position, _ in breakpoints]
-        hashes = prefix_hashes(blocks)
-        tokens = cumulative_tokens(blocks)
         with self._lock:
             hit = self._longest_hit(owner, model, hashes, positions, now)
             read = tokens[hit] if hit is not None else 0
@@ -184,12 +207,7 @@ class PromptCacheStore:
                         now + TTL_SECONDS[ttl],
                     )
                 )
-        return PromptUsage(
-            input_tokens=total - level_all,
-            cache_creation_5m_tokens=level_all - level_1h,
-            cache_creation_1h_tokens=level_1h - read,
-            cache_read_tokens=read,
-        )
+        return _usage(total - level_all, level_all - level_1h, level_1h - read, read)
 
     def _longest_hit(
         self,
@@ -221,11 +239,10 @@ class PromptCacheStore:
     def account_openai(
         self, *, owner: str, model: str, blocks: Sequence[PromptBlock], now: float
     ) -> PromptUsage:
-        total = sum(b.tokens for b in blocks)
+        prefixes = _prefixes(blocks)
+        hashes, tokens, total = prefixes.hashes, prefixes.tokens, prefixes.total
         if total < OPENAI_MIN_TOKENS:
-            return PromptUsage(input_tokens=total)
-        hashes = prefix_hashes(blocks)
-        tokens = cumulative_tokens(blocks)
+            return _usage(total, 0, 0, 0)
         with self._lock:
             shared = 0
             for position in range(len(blocks) - 1, -1, -1):
@@ -252,7 +269,7 @@ class PromptCacheStore:
         cached = 0
         if shared >= OPENAI_MIN_TOKENS:
             cached = shared // OPENAI_STEP_TOKENS * OPENAI_STEP_TOKENS
-        return PromptUsage(input_tokens=total - cached, cache_read_tokens=cached)
+        return _usage(total - cached, 0, 0, cached)
 
     # -- inspection --------------------------------------------------------------
     def entries(self, now: float) -> list[CacheEntry]:

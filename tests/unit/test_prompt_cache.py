@@ -74,3 +74,24 @@ def test_concurrent_requests_keep_the_invariant() -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_a_prompt_sent_again_reads_its_prefix_and_shares_its_usage() -> None:
+    """The same parsed blocks (as a kept parse serves them) are hashed once; the same
+    split of tokens is the same object, so bodies kept by usage are found again."""
+    store = PromptCacheStore()
+    blocks = _blocks("system", "question")
+    usages = [
+        store.account_anthropic(
+            owner="o", model="m", blocks=blocks, breakpoints=[(0, "5m")], min_tokens=1, now=t
+        )
+        for t in (0, 1, 2)
+    ]
+    assert (usages[0].cache_creation_5m_tokens, usages[0].input_tokens) == (600, 600)
+    assert (usages[1].cache_read_tokens, usages[1].input_tokens) == (600, 600)
+    assert usages[2] is usages[1] and usages[0] is not usages[1]
+    other_blocks = _blocks("system", "question")  # equal, not the same objects
+    fourth = store.account_anthropic(
+        owner="o", model="m", blocks=other_blocks, breakpoints=[(0, "5m")], min_tokens=1, now=3
+    )
+    assert fourth is usages[1]

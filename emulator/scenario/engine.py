@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import NamedTuple
 
 from emulator.errors import invalid_request
 from emulator.lru import IdentityMemo, Lru
@@ -52,8 +53,10 @@ class NearMiss:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
+class Pick(NamedTuple):
+    """What answers a request, and which rule chose it (a tuple: one is made per
+    request that a rule answers, and a frozen dataclass costs several times more)."""
+
     outcome: Outcome
     rule: str | None = None
     scenario: str | None = None
@@ -92,6 +95,8 @@ class ScenarioEngine:
         self._outcomes: IdentityMemo[Outcome] = IdentityMemo(_OUTCOME_MEMO_ENTRIES)
         # Bumped whenever the scenarios change, so plans made for older ones go unused.
         self._version = 0
+        # Every scenario loaded, in order; made again after each change.
+        self._all: tuple[Scenario, ...] | None = None
         self._plans: Lru[tuple[tuple[int, str | None, str], bytes], _Plan] = Lru(_PLAN_MEMO_ENTRIES)
         # Generated replies are a pure function of these, and generating is costly.
         self._generated: Lru[tuple[str, bytes, int, int], Pick] = Lru(_GENERATED_MEMO_ENTRIES)
@@ -105,6 +110,7 @@ class ScenarioEngine:
         """Add scenarios; one with a name already loaded replaces it in place."""
         with self._lock:
             self._version += 1
+            self._all = None
             for scenario in scenarios:
                 self._scenarios[scenario.name] = scenario
                 self._forget(scenario.name)
@@ -112,12 +118,14 @@ class ScenarioEngine:
     def remove(self, name: str) -> bool:
         with self._lock:
             self._version += 1
+            self._all = None
             self._forget(name)
             return self._scenarios.pop(name, None) is not None
 
     def clear(self) -> None:
         with self._lock:
             self._version += 1
+            self._all = None
             self._scenarios.clear()
             self._fired.clear()
 
@@ -130,10 +138,12 @@ class ScenarioEngine:
             del self._fired[key]
 
     # -- picking -----------------------------------------------------------------
-    def _candidates(self, headers: Mapping[str, str]) -> list[Scenario]:
+    def _candidates(self, headers: Mapping[str, str]) -> Sequence[Scenario]:
         wanted = headers.get(SCENARIO_HEADER)
         if wanted is None:
-            return list(self._scenarios.values())
+            if self._all is None:
+                self._all = tuple(self._scenarios.values())
+            return self._all
         chosen = self._scenarios.get(wanted.strip())
         if chosen is None:
             # Falling back to other rules would hide a typo behind a plausible answer.
@@ -142,7 +152,7 @@ class ScenarioEngine:
                 f"{SCENARIO_HEADER}: no scenario named {wanted.strip()!r} is loaded "
                 f"(loaded: {loaded})"
             )
-        return [chosen]
+        return (chosen,)
 
     def pick(self, request: NeutralRequest, headers: Mapping[str, str]) -> Pick:
         """The outcome for ``request`` sent with ``headers`` (scenario rules may look at
@@ -177,7 +187,7 @@ class ScenarioEngine:
         return Pick(self._generated_pick(request).outcome, None, None, nearest)
 
     def _plan(
-        self, request: NeutralRequest, headers: Mapping[str, str], candidates: list[Scenario]
+        self, request: NeutralRequest, headers: Mapping[str, str], candidates: Sequence[Scenario]
     ) -> _Plan:
         """Which rules the request's body lets through, kept per body: a load test or
         an agent loop sends the same bodies again, and most rules miss on the body."""

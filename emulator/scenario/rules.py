@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from emulator.neutral import NeutralRequest
@@ -268,6 +268,11 @@ class Rule:
     replies: tuple[ReplySpec, ...]
     on_exhausted: Exhausted = "repeat_last"
     source: str = ""
+    # Asked of every rule tried on every request: worked out once.
+    has_live_predicates: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "has_live_predicates", any(p.live for p in self.predicates))
 
     def failures(self, ctx: MatchContext) -> list[Failure]:
         """Every predicate that does not hold; empty when the rule matches."""
@@ -280,10 +285,6 @@ class Rule:
 
     def live_failures(self, ctx: MatchContext) -> list[Failure]:
         return self._failures(ctx, live=True) if self.has_live_predicates else []
-
-    @property
-    def has_live_predicates(self) -> bool:
-        return any(p.live for p in self.predicates)
 
     def _failures(self, ctx: MatchContext, *, live: bool | None) -> list[Failure]:
         found: list[Failure] = []

@@ -110,7 +110,9 @@ async def answer(
     scenario engine's. Only an answer that generates reads or writes the prompt cache
     and takes from the rate limits, as a refused request would not."""
     runtime = http.app[RUNTIME]
-    picked = await _choose(runtime, http, request, caller)
+    picked = _choose_calmly(runtime, http, request, caller)
+    if picked is None:
+        picked = await _choose_with_chaos(runtime, http, request, caller)
     exchange = http[EXCHANGE]
     exchange.api = request.api
     exchange.stream = request.stream
@@ -123,15 +125,23 @@ async def answer(
     else:
         prompt = runtime.prompt_usage(request, caller.api_key)
         limit_headers = limits.take(runtime, request, caller.api_key, prompt)
-    response = await respond(
-        http,
-        request=request,
-        outcome=picked.outcome,
-        renderer=renderer,
-        prompt=prompt,
-        headers=_answer_headers(family, http[REQUEST_ID], limit_headers, request.stream),
-        rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
-    )
+    headers = _answer_headers(family, http[REQUEST_ID], limit_headers, request.stream)
+    outcome = picked.outcome
+    if isinstance(outcome, Reply) and not request.stream and not outcome.timing.is_paced:
+        # Most answers under load: nothing to wait for, so no coroutine to wait in.
+        response: web.StreamResponse = _json_reply(
+            http, request, outcome, renderer=renderer, prompt=prompt, headers=headers
+        )
+    else:
+        response = await respond(
+            http,
+            request=request,
+            outcome=outcome,
+            renderer=renderer,
+            prompt=prompt,
+            headers=headers,
+            rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
+        )
     if exchange.usage is not None:
         limits.record_output(runtime, request, caller.api_key, exchange.usage[1])
     return response
@@ -163,22 +173,33 @@ def _answer_headers(
 _LAST_PROTOTYPE: dict[tuple[str, bool], tuple[Mapping[str, str], CIMultiDict[str]]] = {}
 
 
-async def _choose(
+def _choose_calmly(
     runtime: Runtime, http: web.Request, request: NeutralRequest, caller: Caller
-) -> Pick:
+) -> Pick | None:
+    """The ``x-emulator-force`` header's pick, else the engine's when no chaos is
+    configured; None when chaos has to decide first."""
     force = http.headers.get(FORCE_HEADER)
     if force is not None and not runtime.config.strict:
         return runtime.engine.forced(request, parse_force(force))
     if runtime.chaos is not None and not runtime.chaos.is_idle:
-        decision = runtime.chaos.decide(
-            model=request.model, test_id=http.headers.get(TEST_ID_HEADER), stream=request.stream
-        )
-        if decision is not None:
-            if decision.delay_ms > 0:
-                await asyncio.sleep(decision.delay_ms / 1000)
-            outcome = decision.outcome_for(request.api)
-            if outcome is not None:
-                return Pick(runtime.engine.with_content(request, outcome), outcome.rule)
+        return None
+    return runtime.engine.pick(request, caller.headers)
+
+
+async def _choose_with_chaos(
+    runtime: Runtime, http: web.Request, request: NeutralRequest, caller: Caller
+) -> Pick:
+    """A chaos fault's pick (after its added latency), else the engine's."""
+    assert runtime.chaos is not None
+    decision = runtime.chaos.decide(
+        model=request.model, test_id=http.headers.get(TEST_ID_HEADER), stream=request.stream
+    )
+    if decision is not None:
+        if decision.delay_ms > 0:
+            await asyncio.sleep(decision.delay_ms / 1000)
+        outcome = decision.outcome_for(request.api)
+        if outcome is not None:
+            return Pick(runtime.engine.with_content(request, outcome), outcome.rule)
     return runtime.engine.pick(request, caller.headers)
 
 
@@ -207,14 +228,15 @@ async def respond(
             await _delay(outcome.timing)
         raise error_from_reply(outcome)
     if isinstance(outcome, Reply):
-        choices = finish_all(request, outcome)
-        output_tokens = _note_usage(http, prompt, choices)
         if not request.stream:
             if outcome.timing.is_paced:
-                await _delay(outcome.timing, output_tokens)
-            body = renderer.json_body(choices, prompt)
-            http[EXCHANGE].response_body = body
-            return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)
+                choices = finish_all(request, outcome)
+                await _delay(outcome.timing, sum(c.output_tokens for c in choices))
+            return _json_reply(
+                http, request, outcome, renderer=renderer, prompt=prompt, headers=headers
+            )
+        choices = finish_all(request, outcome)
+        _note_usage(http, prompt, choices)
         return await _stream(http, renderer.frames(choices, prompt), outcome.timing, headers, rng)
     if isinstance(outcome, FaultReply):
         return await _fault(
@@ -227,6 +249,22 @@ async def respond(
             rng=rng,
         )
     assert_never(outcome)
+
+
+def _json_reply(
+    http: web.Request,
+    request: NeutralRequest,
+    reply: Reply,
+    *,
+    renderer: Renderer,
+    prompt: PromptUsage,
+    headers: Mapping[str, str],
+) -> web.Response:
+    choices = finish_all(request, reply)
+    _note_usage(http, prompt, choices)
+    body = renderer.json_body(choices, prompt)
+    http[EXCHANGE].response_body = body
+    return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)
 
 
 async def _delay(timing: Timing, output_tokens: int = 0) -> None:

@@ -36,9 +36,11 @@ def _is_json_content_type(request: web.Request) -> bool:
     return mime == "application/json" or mime.endswith("+json")
 
 
-async def read_json_bytes(request: web.Request, limit: int, family: Family) -> bytes:
-    """The raw body of a request that declares JSON, or the API's 413/400."""
-    raw = await read_body(request, limit)
+def checked_json_bytes(request: web.Request, raw: bytes, limit: int, family: Family) -> bytes:
+    """``raw``, the whole body, if it is within ``limit`` and declared JSON; else the
+    API's 413 or 400."""
+    if len(raw) > limit:
+        raise too_large(limit)
     if not _is_json_content_type(request):
         if family == "anthropic":
             raise invalid_request(
@@ -71,10 +73,17 @@ def decode_json_object(request: web.Request, raw: bytes, family: Family) -> JSON
     return body
 
 
+def arrived_body(request: web.Request) -> bytes | None:
+    """The whole body when it has all arrived (a small one usually comes with the
+    headers), else None and nothing taken: no coroutine needed to read it."""
+    content = request.content
+    if not content.is_eof():
+        return None
+    return content.read_nowait()
+
+
 async def read_body(request: web.Request, limit: int) -> bytes:
     content = request.content
-    # A small body has usually arrived whole with the headers: take it without a
-    # coroutine round trip per chunk.
     raw = content.read_nowait()
     if not content.at_eof():
         declared = request.content_length

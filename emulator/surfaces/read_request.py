@@ -10,7 +10,12 @@ from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.paths import Family
-from emulator.surfaces.common import decode_json_object, read_json_bytes
+from emulator.surfaces.common import (
+    arrived_body,
+    checked_json_bytes,
+    decode_json_object,
+    read_body,
+)
 
 
 async def read_request(
@@ -25,7 +30,11 @@ async def read_request(
     request with the same bytes); ``kind`` names the surface and whatever else,
     besides the bytes, changes the parse."""
     runtime = http.app[RUNTIME]
-    raw = await read_json_bytes(http, runtime.config.max_body_bytes, family)
+    limit = runtime.config.max_body_bytes
+    raw = arrived_body(http)  # most requests: no coroutine to read the body
+    if raw is None:
+        raw = await read_body(http, limit)
+    raw = checked_json_bytes(http, raw, limit, family)
     parsed = runtime.parsed_bodies.get(kind, raw)
     if parsed is None:
         parsed = parse(decode_json_object(http, raw, family))

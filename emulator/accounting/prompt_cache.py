@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from emulator import jsonvalue
-from emulator.accounting.usage import PromptUsage
+from emulator.accounting.usage import PromptUsage, shared_usage, uncached
 from emulator.lru import IdentityMemo
 from emulator.neutral import CacheTtl, PromptBlock
 
@@ -124,14 +124,6 @@ def _prefixes(blocks: Sequence[PromptBlock]) -> _Prefixes:
 _PREFIXES: IdentityMemo[_Prefixes] = IdentityMemo(1024)
 
 
-@functools.lru_cache(maxsize=4096)
-def _usage(input_tokens: int, created_5m: int, created_1h: int, read: int) -> PromptUsage:
-    """One shared object per split: the same prompt answered again gets the same usage,
-    which is cheaper than a new frozen dataclass and lets what is kept by usage be
-    found."""
-    return PromptUsage(input_tokens, created_5m, created_1h, read)
-
-
 class PromptCacheStore:
     """The TTL store of prompt prefixes, bounded and safe under concurrent requests."""
 
@@ -183,7 +175,7 @@ class PromptCacheStore:
         prefixes = _prefixes(blocks)
         hashes, tokens, total = prefixes.hashes, prefixes.tokens, prefixes.total
         if not breakpoints:
-            return _usage(total, 0, 0, 0)
+            return uncached(total)
         ttl_at = dict(breakpoints)
         positions = [position for position, _ in breakpoints]
         with self._lock:
@@ -207,7 +199,7 @@ class PromptCacheStore:
                         now + TTL_SECONDS[ttl],
                     )
                 )
-        return _usage(total - level_all, level_all - level_1h, level_1h - read, read)
+        return shared_usage(total - level_all, level_all - level_1h, level_1h - read, read)
 
     def _longest_hit(
         self,
@@ -242,7 +234,7 @@ class PromptCacheStore:
         prefixes = _prefixes(blocks)
         hashes, tokens, total = prefixes.hashes, prefixes.tokens, prefixes.total
         if total < OPENAI_MIN_TOKENS:
-            return _usage(total, 0, 0, 0)
+            return uncached(total)
         with self._lock:
             shared = 0
             for position in range(len(blocks) - 1, -1, -1):
@@ -269,7 +261,7 @@ class PromptCacheStore:
         cached = 0
         if shared >= OPENAI_MIN_TOKENS:
             cached = shared // OPENAI_STEP_TOKENS * OPENAI_STEP_TOKENS
-        return _usage(total - cached, 0, 0, cached)
+        return shared_usage(total - cached, 0, 0, cached)
 
     # -- inspection --------------------------------------------------------------
     def entries(self, now: float) -> list[CacheEntry]:

@@ -29,7 +29,15 @@ class PromptUsage:
 
 
 @lru_cache(maxsize=4096)
+def shared_usage(
+    input_tokens: int, cache_creation_5m: int, cache_creation_1h: int, cache_read: int
+) -> PromptUsage:
+    """One shared object per split: the same prompt answered again gets the same usage,
+    found by identity as well as value, and a frozen dataclass made per request
+    costs more than the lookup."""
+    return PromptUsage(input_tokens, cache_creation_5m, cache_creation_1h, cache_read)
+
+
 def uncached(prompt_tokens: int) -> PromptUsage:
-    """A prompt that neither reads nor writes a cache: one shared object per size, so
-    what is kept by usage (rendered bodies) is found by identity as well as value."""
-    return PromptUsage(input_tokens=prompt_tokens)
+    """A prompt that neither reads nor writes a cache."""
+    return shared_usage(prompt_tokens, 0, 0, 0)

@@ -20,6 +20,7 @@ from emulator import jsonvalue, limits, sse
 from emulator.accounting.usage import PromptUsage, uncached
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
+from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.lru import IdentityMemo
 from emulator.neutral import Caller, NeutralRequest
@@ -237,7 +238,10 @@ async def respond(
             )
         choices = finish_all(request, outcome)
         _note_usage(http, prompt, choices)
-        return await _stream(http, renderer.frames(choices, prompt), outcome.timing, headers, rng)
+        frames = renderer.frames(choices, prompt)
+        if isinstance(frames, JoinedFrames) and not outcome.timing.is_paced:
+            return await _stream_whole(http, frames, headers)
+        return await _stream(http, frames, outcome.timing, headers, rng)
     if isinstance(outcome, FaultReply):
         return await _fault(
             http,
@@ -274,6 +278,24 @@ async def _delay(timing: Timing, output_tokens: int = 0) -> None:
         seconds += output_tokens / timing.tokens_per_s
     if seconds > 0:
         await asyncio.sleep(seconds)
+
+
+async def _stream_whole(
+    http: web.Request, frames: JoinedFrames, headers: Mapping[str, str]
+) -> web.StreamResponse:
+    """A kept stream with nothing to wait for: headers, every event and the end of the
+    body in one write (most streams under load)."""
+    response = await sse.open_stream(http, headers, hold_headers=True)
+    exchange = http[EXCHANGE]
+    try:
+        await sse.write_raw(http, response, frames.whole(), end=True)
+    except sse.ClientGone:
+        exchange.disconnected = True
+        exchange.stream_events = 0
+        sse.log.info("client disconnected from %s before the stream", http.path)
+        return response
+    exchange.stream_events = len(frames)
+    return response
 
 
 async def _stream(

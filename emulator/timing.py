@@ -8,7 +8,6 @@ rest are zero). A profile name may be followed by overrides:
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from emulator.scenario.outcome import NO_DELAY, Timing
 
@@ -50,5 +49,11 @@ def parse_latency(spec: str) -> Timing:
             raise ValueError(f"{name} must be a finite number, got {value.strip()!r}")
         if number < 0:
             raise ValueError(f"{name} must not be negative")
-        timing = replace(timing, **{name: number})
+        settings = {
+            "ttft_ms": timing.ttft_ms,
+            "tokens_per_s": timing.tokens_per_s,
+            "jitter_ms": timing.jitter_ms,
+        }
+        settings[name] = number
+        timing = Timing(**settings)
     return timing

@@ -45,10 +45,12 @@ class Timing:
     ttft_ms: float = 0.0
     tokens_per_s: float = 0.0
     jitter_ms: float = 0.0
+    # Asked several times per answer: worked out once.
+    is_paced: bool = field(init=False, compare=False, repr=False)
 
-    @property
-    def is_paced(self) -> bool:
-        return self.ttft_ms > 0 or self.tokens_per_s > 0 or self.jitter_ms > 0
+    def __post_init__(self) -> None:
+        paced = self.ttft_ms > 0 or self.tokens_per_s > 0 or self.jitter_ms > 0
+        object.__setattr__(self, "is_paced", paced)
 
 
 NO_DELAY = Timing()

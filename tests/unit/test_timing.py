@@ -78,3 +78,11 @@ def test_config_rejects_bad_latency() -> None:
     assert EmulatorConfig.from_env({"LLM_EMULATOR_LATENCY": "fast"}).latency == "fast"
     with pytest.raises(ConfigError, match="LLM_EMULATOR_LATENCY"):
         EmulatorConfig.from_env({"LLM_EMULATOR_LATENCY": "warp"})
+
+
+def test_is_paced_follows_every_setting_however_the_timing_was_made() -> None:
+    assert not Timing().is_paced and not parse_latency("").is_paced
+    for spec in ("ttft_ms=1", "tokens_per_s=0.5", "jitter_ms=2", "fast"):
+        assert parse_latency(spec).is_paced, spec
+    assert not parse_latency("fast,ttft_ms=0,tokens_per_s=0,jitter_ms=0").is_paced
+    assert parse_latency("tokens_per_s=50") == Timing(tokens_per_s=50)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from aiohttp import hdrs, web
 
 from emulator import jsonvalue
-from emulator.joined import JoinedFrames
 from emulator.render.events import StreamEvent
 from emulator.scenario.outcome import Timing
 
@@ -160,11 +159,6 @@ async def send_events(
     ``BATCH_BYTES``; paced, everything due before the next wait (a delta and the
     zero-token events around it), so each wait costs one sleep and one write."""
     pacer = Pacer(timing, rng) if timing.is_paced else None
-    if pacer is None and stop_after is None and isinstance(frames, JoinedFrames):
-        # A kept stream, unpaced and uncut: one join, one write.
-        await write_raw(request, response, frames.whole(), end=end)
-        report.events_sent += len(frames)
-        return
     batch: list[bytes] = []
     size = 0
     for data, tokens in frames:

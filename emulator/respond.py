@@ -16,7 +16,7 @@ from typing import Protocol, assert_never
 from aiohttp import web
 from multidict import CIMultiDict
 
-from emulator import jsonvalue, limits, sse
+from emulator import jsonvalue, limits, paced_writer, sse
 from emulator.accounting.usage import PromptUsage, uncached
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
@@ -311,20 +311,31 @@ async def _stream(
 ) -> web.StreamResponse:
     """Stream ``frames``; ``finish=False`` drops the connection instead of ending the
     stream cleanly, as an upstream that died would."""
-    response = await sse.open_stream(http, headers, hold_headers=not timing.is_paced)
+    response = await sse.open_stream(http, headers, hold_headers=timing.first_event_at_once)
     report = sse.StreamReport()
     exchange = http[EXCHANGE]
     try:
-        await sse.send_events(
-            http,
-            response,
-            frames,
-            timing=timing,
-            rng=rng,
-            report=report,
-            stop_after=stop_after,
-            end=finish and then is None,
-        )
+        if timing.is_paced and stop_after is None:
+            await paced_writer.send_paced(
+                http,
+                response,
+                frames,
+                timing=timing,
+                rng=rng,
+                report=report,
+                end=finish and then is None,
+            )
+        else:
+            await sse.send_events(
+                http,
+                response,
+                frames,
+                timing=timing,
+                rng=rng,
+                report=report,
+                stop_after=stop_after,
+                end=finish and then is None,
+            )
         if isinstance(then, StreamEvent):
             await sse.send_events(
                 http,

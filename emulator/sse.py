@@ -121,6 +121,9 @@ class Pacer:
         self._deadline = self._loop.time()
         self._started = False
 
+    def now(self) -> float:
+        return self._loop.time()
+
     def delay_before(self, tokens: int) -> float:
         """Seconds to wait before an event carrying ``tokens`` may leave (0 or less:
         at once)."""

@@ -47,10 +47,13 @@ class Timing:
     jitter_ms: float = 0.0
     # Asked several times per answer: worked out once.
     is_paced: bool = field(init=False, compare=False, repr=False)
+    # A stream's headers may then wait for the first events and leave with them.
+    first_event_at_once: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         paced = self.ttft_ms > 0 or self.tokens_per_s > 0 or self.jitter_ms > 0
         object.__setattr__(self, "is_paced", paced)
+        object.__setattr__(self, "first_event_at_once", self.ttft_ms <= 0 and self.jitter_ms <= 0)
 
 
 NO_DELAY = Timing()

@@ -1,0 +1,214 @@
+"""Paced streams through the shared millisecond ticker: order, framing, deadlines,
+disconnects, slow readers, cancelled handlers and failing frame sources."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
+from aiohttp import web
+
+from emulator import paced_writer, sse
+from emulator.render.events import StreamEvent
+from emulator.scenario.outcome import Timing
+
+
+class FakeTransport:
+    """Records raw writes (the ticker's); ``buffered`` is what it reports as unsent."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closing = False
+        self.buffered = 0
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def get_write_buffer_size(self) -> int:
+        return self.buffered
+
+
+class FakeWriter:
+    def __init__(self) -> None:
+        self.drains = 0
+
+    async def drain(self) -> None:
+        self.drains += 1
+
+
+class FakeResponse:
+    """Records the handler's own writes (through aiohttp), and where the end came."""
+
+    def __init__(self, chunked: bool = True) -> None:
+        self.headers = {"Transfer-Encoding": "chunked"} if chunked else {}
+        self.writes: list[bytes] = []
+        self.ended = False
+
+    async def write(self, data: bytes) -> None:
+        assert not self.ended
+        self.writes.append(data)
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        assert not self.ended
+        self.writes.append(data)
+        self.ended = True
+
+
+class Stream:
+    def __init__(self, chunked: bool = True) -> None:
+        self.transport = FakeTransport()
+        self.writer = FakeWriter()
+        self.response = FakeResponse(chunked)
+        self.report = sse.StreamReport()
+        self.request = cast(
+            web.Request, SimpleNamespace(transport=self.transport, writer=self.writer)
+        )
+
+    async def send(self, frames: Iterator[sse.Frame], timing: Timing) -> None:
+        await paced_writer.send_paced(
+            self.request,
+            cast(web.StreamResponse, self.response),
+            frames,
+            timing=timing,
+            rng=lambda: random.Random(0),
+            report=self.report,
+        )
+
+    def ticker_payload(self) -> list[bytes]:
+        """The ticker's writes, with their chunk framing checked and taken off."""
+        payloads = []
+        for write in self.transport.writes:
+            match = re.fullmatch(rb"([0-9a-f]+)\r\n(.*)\r\n", write, re.DOTALL)
+            assert match is not None, write
+            assert int(match[1], 16) == len(match[2])
+            payloads.append(match[2])
+        return payloads
+
+
+def _frames(count: int, tokens: int = 3) -> list[sse.Frame]:
+    # A zero-token event before the deltas, as message_start is.
+    events = [StreamEvent("start", {"n": -1}, 0)]
+    events += [StreamEvent("delta", {"text": f"piece {i} é"}, tokens) for i in range(count)]
+    return list(sse.framed(events))
+
+
+def test_due_now_stops_at_the_first_frame_that_waits() -> None:
+    async def run() -> tuple[paced_writer.Step, float]:
+        pacer = sse.Pacer(Timing(tokens_per_s=100), lambda: random.Random(0))
+        report = sse.StreamReport()
+        step = paced_writer.due_now(iter(_frames(3)), pacer, report)
+        assert report.events_sent == 1
+        return step, pacer.now()
+
+    (batch, waiting), now = asyncio.run(run())
+    assert batch == [_frames(0)[0][0]]
+    assert waiting is not None
+    assert waiting[0] == _frames(1)[1][0]
+    assert waiting[1] == pytest.approx(now + 0.03, abs=0.01)
+
+
+def test_every_frame_arrives_once_in_order_framed_and_not_before_its_time() -> None:
+    frames = _frames(12)
+    stream = Stream()
+    timing = Timing(tokens_per_s=1500)  # a delta every 2 ms
+
+    async def run() -> float:
+        started = asyncio.get_running_loop().time()
+        await stream.send(iter(frames), timing)
+        return asyncio.get_running_loop().time() - started
+
+    elapsed = asyncio.run(run())
+    sent = stream.response.writes[:1] + stream.ticker_payload() + stream.response.writes[1:]
+    assert b"".join(sent) == b"".join(data for data, _ in frames)
+    assert stream.report.events_sent == len(frames)
+    assert stream.response.ended
+    assert len(stream.transport.writes) == len(frames) - 2  # first and last via aiohttp
+    assert elapsed >= 0.9 * 12 * 3 / 1500
+
+
+def test_unchunked_responses_get_raw_writes() -> None:
+    frames = _frames(4)
+    stream = Stream(chunked=False)
+    asyncio.run(stream.send(iter(frames), Timing(tokens_per_s=3000)))
+    sent = stream.response.writes[:1] + stream.transport.writes + stream.response.writes[1:]
+    assert b"".join(sent) == b"".join(data for data, _ in frames)
+
+
+def test_a_client_gone_mid_stream_raises_client_gone() -> None:
+    stream = Stream()
+
+    def frames() -> Iterator[sse.Frame]:
+        for index, frame in enumerate(_frames(10)):
+            if index == 4:
+                stream.transport.closing = True
+            yield frame
+
+    with pytest.raises(sse.ClientGone):
+        asyncio.run(stream.send(frames(), Timing(tokens_per_s=3000)))
+    assert not stream.response.ended
+    assert len(stream.transport.writes) < 4
+
+
+def test_a_client_that_stops_reading_is_handed_back_to_its_handler() -> None:
+    frames = _frames(8)
+    stream = Stream()
+
+    def slow_after_two() -> Iterator[sse.Frame]:
+        for index, frame in enumerate(frames):
+            if index == 3:
+                stream.transport.buffered = paced_writer.HANDBACK_BYTES + 1
+            yield frame
+
+    asyncio.run(stream.send(slow_after_two(), Timing(tokens_per_s=3000)))
+    sent = stream.response.writes[:1] + stream.ticker_payload() + stream.response.writes[1:]
+    assert b"".join(sent) == b"".join(data for data, _ in frames)
+    assert stream.report.events_sent == len(frames)
+    # From the hand-back on, every batch is the handler's, each followed by a drain.
+    assert len(stream.response.writes) > 2
+    assert stream.writer.drains == len(stream.response.writes) - 1
+
+
+def test_a_cancelled_handler_is_dropped_by_the_ticker() -> None:
+    stream = Stream()
+
+    async def run() -> None:
+        task = asyncio.create_task(stream.send(iter(_frames(50)), Timing(tokens_per_s=1500)))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        writes = len(stream.transport.writes)
+        await asyncio.sleep(0.02)
+        assert len(stream.transport.writes) == writes
+
+    asyncio.run(run())
+    assert not stream.response.ended
+
+
+def test_a_failing_frame_source_fails_its_handler_only() -> None:
+    healthy, failing = Stream(), Stream()
+
+    def broken() -> Iterator[sse.Frame]:
+        yield from _frames(3)
+        raise ValueError("renderer bug")
+
+    async def run() -> list[BaseException | None]:
+        results = await asyncio.gather(
+            failing.send(broken(), Timing(tokens_per_s=3000)),
+            healthy.send(iter(_frames(6)), Timing(tokens_per_s=3000)),
+            return_exceptions=True,
+        )
+        return list(results)
+
+    failed, fine = asyncio.run(run())
+    assert isinstance(failed, ValueError)
+    assert fine is None
+    assert healthy.response.ended and healthy.report.events_sent == 7

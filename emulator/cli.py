@@ -17,6 +17,7 @@ from emulator import __version__, collector, logs
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
 from emulator.scenario.loader import ScenarioError, load_folder
+from emulator.write_coalescing import CoalescingAppRunner
 
 _EXAMPLES = """\
 examples:
@@ -169,7 +170,7 @@ async def serve(config: EmulatorConfig) -> None:
     app = create_app(config)
     give_back_collection = collector.take_over_collection()
     collecting = asyncio.create_task(collector.collect_periodically())
-    runner = web.AppRunner(
+    runner = CoalescingAppRunner(
         app, handle_signals=False, access_log=None, shutdown_timeout=config.shutdown_timeout_s
     )
     try:

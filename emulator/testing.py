@@ -19,6 +19,7 @@ from emulator.clock import Clock
 from emulator.config import EmulatorConfig
 from emulator.keys import RUNTIME
 from emulator.runtime import Runtime
+from emulator.write_coalescing import CoalescingAppRunner
 
 _START_TIMEOUT_S = 30.0
 
@@ -31,7 +32,7 @@ class EmulatorThread:
         self.app = create_app(self.config, clock=clock)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="llm-emulator", daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._runner: CoalescingAppRunner | None = None
         self._started: Future[int] = Future()
         self.port = 0
 
@@ -56,7 +57,7 @@ class EmulatorThread:
 
     async def _start(self) -> None:
         try:
-            self._runner = web.AppRunner(self.app, handle_signals=False, access_log=None)
+            self._runner = CoalescingAppRunner(self.app, handle_signals=False, access_log=None)
             await self._runner.setup()
             site = web.TCPSite(self._runner, "127.0.0.1", self.config.port)
             await site.start()

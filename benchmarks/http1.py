@@ -114,6 +114,7 @@ class Connection(asyncio.Protocol):
         self._decoder: ChunkedDecoder | None = None
         self._on_body: OnBody | None = None
         self._done: asyncio.Future[int] | None = None
+        self._arrived: list[tuple[bytes, float]] = []
         self.is_open = False
 
     @classmethod
@@ -130,6 +131,7 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.is_open = False
+        self._take_arrived()
         response = self._response
         if response is not None and not response.chunked and response.left is None:
             self._finish()  # a body delimited by the connection's end
@@ -151,7 +153,20 @@ class Connection(asyncio.Protocol):
         return self._done
 
     def data_received(self, data: bytes) -> None:
-        now = time.perf_counter()
+        # Only note when the bytes came: parsing them here would make every other
+        # connection that became readable in the same poll wait for this one's
+        # parse, and so stamp a burst of responses later the further down the
+        # poll's list they are.
+        if not self._arrived:
+            asyncio.get_running_loop().call_soon(self._take_arrived)
+        self._arrived.append((data, time.perf_counter()))
+
+    def _take_arrived(self) -> None:
+        arrived, self._arrived = self._arrived, []
+        for data, at in arrived:
+            self._consume(data, at)
+
+    def _consume(self, data: bytes, now: float) -> None:
         if self._response is None:
             self._head += data
             end = self._head.find(_HEAD_END)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from benchmarks.procs import LOOPBACK
+from emulator.write_coalescing import CoalescingAppRunner
 
 PATHS = ("/v1/messages", "/v1/chat/completions", "/v1/complete")
 _JSON_HEADERS = {"Content-Type": "application/json"}
@@ -44,6 +45,7 @@ class BaselineConfig:
     tokens_per_event: int = 3
     tokens_per_s: float = 50.0
     stream_bytes: int = 0
+    coalesce_writes: bool = False
     body_bytes: dict[str, int] = field(default_factory=dict)
 
 
@@ -163,7 +165,9 @@ def build_app(config: BaselineConfig) -> web.Application:
 
 
 async def serve(config: BaselineConfig) -> None:
-    runner = web.AppRunner(build_app(config), handle_signals=False, access_log=None)
+    # --coalesce-writes: the emulator's own way of sending (for a ratio of the rest).
+    runner_class = CoalescingAppRunner if config.coalesce_writes else web.AppRunner
+    runner = runner_class(build_app(config), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, LOOPBACK, config.port, shutdown_timeout=1.0)
     await site.start()
@@ -206,6 +210,11 @@ def parse_args(argv: Sequence[str] | None = None) -> BaselineConfig:
         metavar="PATH=BYTES",
         help="JSON body size for a path (repeatable)",
     )
+    parser.add_argument(
+        "--coalesce-writes",
+        action="store_true",
+        help="send as the emulator does: each loop turn's writes together at its end",
+    )
     args = parser.parse_args(argv)
     return BaselineConfig(
         port=args.port,
@@ -215,6 +224,7 @@ def parse_args(argv: Sequence[str] | None = None) -> BaselineConfig:
         tokens_per_s=args.tokens_per_s,
         stream_bytes=args.stream_bytes,
         body_bytes=dict(args.body),
+        coalesce_writes=args.coalesce_writes,
     )
 
 

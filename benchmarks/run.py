@@ -96,6 +96,8 @@ class Run:
         ]
         for path, size in probe.body_bytes.items():
             args += ["--body", f"{path}={size}"]
+        if self.settings.coalesced_baseline:
+            args.append("--coalesce-writes")
         argv = python_module("benchmarks.baseline", *args)
         return ServerProcess(name, argv, RESULTS / "logs" / f"{name}.log", self.server_cpus)
 
@@ -230,6 +232,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         help="alternating rounds per rate workload, median taken (default 3; --quick 1)",
     )
+    parser.add_argument(
+        "--coalesced-baseline",
+        action="store_true",
+        help="give the bare app the emulator's write coalescing, so that the ratios "
+        "measure the emulator's work per request alone",
+    )
     return parser.parse_args(argv)
 
 
@@ -272,7 +280,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for w in WORKLOADS:
             print(f"{w.name:26} {w.description}")
         return 0
-    settings = replace(QUICK if args.quick else FULL, loadgen=args.loadgen)
+    settings = replace(
+        QUICK if args.quick else FULL,
+        loadgen=args.loadgen,
+        coalesced_baseline=args.coalesced_baseline,
+    )
     if args.duration:
         settings = replace(settings, duration_s=args.duration, paced_duration_s=args.duration)
     if args.rounds:

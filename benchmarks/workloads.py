@@ -62,6 +62,7 @@ class Settings:
     max_requests: int = 2_000_000
     max_tokens: int = 64
     loadgen: str = "auto"
+    coalesced_baseline: bool = False
 
 
 FULL = Settings()

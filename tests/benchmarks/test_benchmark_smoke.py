@@ -8,13 +8,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
+
+from benchmarks import baseline, bodies, run
+from benchmarks.workloads import QUICK
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOADS = ("messages_json", "messages_stream")
 
 
-def test_quick_run_reports_positive_figures_for_both_servers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [[], ["--coalesced-baseline"]], ids=["bare", "coalesced"])
+def test_quick_run_reports_positive_figures_for_both_servers(
+    tmp_path: Path, extra: list[str]
+) -> None:
     out = tmp_path / "bench.json"
     argv = [
         sys.executable,
@@ -31,12 +40,14 @@ def test_quick_run_reports_positive_figures_for_both_servers(tmp_path: Path) -> 
         ",".join(WORKLOADS),
         "--json",
         str(out),
+        *extra,
     ]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=90, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
 
     document = json.loads(out.read_text())
     assert document["skipped"] == []
+    assert document["meta"]["settings"]["coalesced_baseline"] == bool(extra)
     results = document["results"]
     assert {r["workload"] for r in results} == set(WORKLOADS)
     for row in results:
@@ -45,3 +56,21 @@ def test_quick_run_reports_positive_figures_for_both_servers(tmp_path: Path) -> 
         assert row["emulator_errors"] == 0, row
         assert row["baseline_errors"] == 0, row
     assert "events/s" in {r["metric"] for r in results}
+
+
+def test_the_coalesced_baseline_is_the_bare_app_sending_as_the_emulator_does() -> None:
+    probe = bodies.Probe(
+        body_bytes={},
+        stream_events=28,
+        stream_bytes=4000,
+        stream_tokens=64,
+        cached_body=b"",
+        cached_prefix_tokens=0,
+        cache_read_tokens=0,
+    )
+    plain = run.Run([], QUICK, None).baseline("baseline", probe)
+    coalesced = run.Run([], replace(QUICK, coalesced_baseline=True), None).baseline("b", probe)
+    assert "--coalesce-writes" not in plain.argv
+    assert coalesced.argv[-1] == "--coalesce-writes"
+    assert baseline.parse_args(coalesced.argv[3:]).coalesce_writes
+    assert not baseline.parse_args(plain.argv[3:]).coalesce_writes

@@ -42,6 +42,9 @@ class Load:
     max_requests: int = 1_000_000
     ramp_s: float = 0.0
     timeout_s: float = 30.0
+    # > 0: each worker starts a request every interval_s (spread over the workers)
+    # instead of as soon as its last one ends: a fixed offered load.
+    interval_s: float = 0.0
 
 
 @dataclass
@@ -228,7 +231,15 @@ async def _raw_phase(
     async def worker(index: int) -> None:
         if ramp_s > 0:
             await asyncio.sleep(ramp_s * index / load.connections)
+        interval = load.interval_s
+        due = time.perf_counter() + interval * index / load.connections
         while budget.take():
+            if interval > 0:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                # Behind schedule (a slow answer), the next start is not hurried.
+                due = max(due + interval, time.perf_counter())
             await one(clients[index])
 
     await asyncio.gather(*(worker(i) for i in range(load.connections)))

@@ -9,8 +9,9 @@ millisecond share one timer, whose callback writes each stream's due frames
 straight to its transport, framed as aiohttp frames a body.
 
 The handler still owns its stream: it writes the frames due at once (which
-carry held headers, if any) and the last batch with the end of the body
-through aiohttp, and waits here only in between. A client that stops reading
+carry held headers, if any) and the last batch (with the end of the body,
+when the stream ends there) through aiohttp, and waits here only in between.
+Every paced stream goes this way, faults that cut one short included. A client that stops reading
 (more than ``HANDBACK_BYTES`` waiting in its transport) is handed back to its
 handler, whose awaited write waits for the client as aiohttp's back-pressure
 does.
@@ -19,8 +20,9 @@ does.
 from __future__ import annotations
 
 import asyncio
+import random
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from aiohttp import hdrs, web
@@ -31,16 +33,61 @@ from emulator.scenario.outcome import Timing
 HANDBACK_BYTES = 64 * 1024
 _TICKS_PER_S = 1000
 
+# Made only when a stream has jitter: seeding a generator per request is not free.
+JitterRandom = Callable[[], random.Random]
+
 # The next frame that waits, and when it is due (loop time).
 Waiting = tuple[bytes, float]
 # Frames due now, and the next one that waits (None: the stream has no more).
 Step = tuple[list[bytes], "Waiting | None"]
 
 
-def due_now(frames: Iterator[sse.Frame], pacer: sse.Pacer, report: sse.StreamReport) -> Step:
-    """Take frames while they are due; stop at the first that has to wait."""
+class Pacer:
+    """When events leave: ``ttft`` after the start, then ``tokens / tokens_per_s`` apart,
+    against absolute deadlines so that late wake-ups do not accumulate."""
+
+    def __init__(self, timing: Timing, rng: JitterRandom) -> None:
+        self._timing = timing
+        self._rng = rng() if timing.jitter_ms else None
+        self._loop = asyncio.get_running_loop()
+        self._deadline = self._loop.time()
+        self._started = False
+
+    def now(self) -> float:
+        return self._loop.time()
+
+    def delay_before(self, tokens: int) -> float:
+        """Seconds to wait before an event carrying ``tokens`` may leave (0 or less:
+        at once)."""
+        timing = self._timing
+        if not self._started:
+            self._started = True
+            self._deadline += timing.ttft_ms / 1000
+        elif tokens and timing.tokens_per_s > 0:
+            self._deadline += tokens / timing.tokens_per_s
+        elif tokens and self._rng is not None:
+            # No rate, only jitter: each delta waits its jitter after the one before.
+            self._deadline = max(self._deadline, self._loop.time())
+        else:
+            return 0.0
+        delay = self._deadline - self._loop.time()
+        if self._rng is not None:
+            delay += self._rng.uniform(0, timing.jitter_ms) / 1000
+        return delay
+
+
+def due_now(
+    frames: Iterator[sse.Frame],
+    pacer: Pacer,
+    report: sse.StreamReport,
+    stop_after: int | None = None,
+) -> Step:
+    """Take frames while they are due; stop at the first that has to wait, or (as
+    at the end) once ``stop_after`` events are sent."""
     batch: list[bytes] = []
     for data, tokens in frames:
+        if stop_after is not None and report.events_sent >= stop_after:
+            break
         delay = pacer.delay_before(tokens)
         if delay > 0:
             return batch, (data, pacer.now() + delay)
@@ -56,8 +103,9 @@ class _Held:
     transport: asyncio.Transport
     chunked: bool
     frames: Iterator[sse.Frame]
-    pacer: sse.Pacer
+    pacer: Pacer
     report: sse.StreamReport
+    stop_after: int | None
     waiting: Waiting
     done: asyncio.Future[Step]
 
@@ -93,7 +141,7 @@ class _Ticker:
             held.done.set_exception(sse.ClientGone())
             return
         held.report.events_sent += 1
-        batch, waiting = due_now(held.frames, held.pacer, held.report)
+        batch, waiting = due_now(held.frames, held.pacer, held.report, held.stop_after)
         batch.insert(0, held.waiting[0])
         if waiting is None or transport.get_write_buffer_size() > HANDBACK_BYTES:
             held.done.set_result((batch, waiting))
@@ -126,17 +174,17 @@ async def send_paced(
     frames: Iterable[sse.Frame],
     *,
     timing: Timing,
-    rng: sse.JitterRandom,
+    rng: JitterRandom,
     report: sse.StreamReport,
-    end: bool = True,
+    stop_after: int | None = None,
+    end: bool = False,
 ) -> None:
-    """Write ``frames`` paced by ``timing``; ``end`` ends the stream with the last
-    write. Raises ClientGone. What ``sse.send_events`` does for a paced stream that
-    runs to its end, at a fraction of the cost per event."""
+    """Write ``frames`` paced by ``timing``; stop after ``stop_after`` events when
+    given; ``end`` ends the stream with the last write. Raises ClientGone."""
     remaining = iter(frames)
-    pacer = sse.Pacer(timing, rng)
+    pacer = Pacer(timing, rng)
     chunked = response.headers.get(hdrs.TRANSFER_ENCODING) == "chunked"
-    batch, waiting = due_now(remaining, pacer, report)
+    batch, waiting = due_now(remaining, pacer, report, stop_after)
     while waiting is not None:
         # Also when empty: held headers leave before any write of the ticker's.
         await sse.write_raw(request, response, b"".join(batch))
@@ -145,6 +193,8 @@ async def send_paced(
         if transport is None:
             raise sse.ClientGone
         done: asyncio.Future[Step] = asyncio.get_running_loop().create_future()
-        _ticker().hold(_Held(transport, chunked, remaining, pacer, report, waiting, done))
+        _ticker().hold(
+            _Held(transport, chunked, remaining, pacer, report, stop_after, waiting, done)
+        )
         batch, waiting = await done
     await sse.write_raw(request, response, b"".join(batch), end=end)

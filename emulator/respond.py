@@ -24,13 +24,13 @@ from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.lru import IdentityMemo
 from emulator.neutral import Caller, NeutralRequest
+from emulator.paced_writer import JitterRandom
 from emulator.render.events import StreamEvent
 from emulator.runtime import Runtime
 from emulator.scenario.engine import TEST_ID_HEADER, Pick
 from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
 from emulator.scenario.override import FORCE_HEADER, parse_force
-from emulator.sse import JitterRandom
 from emulator.surfaces.headers import FamilyHeaders
 
 # Salt that keeps the pacing jitter's random stream apart from the content's.
@@ -315,37 +315,15 @@ async def _stream(
     report = sse.StreamReport()
     exchange = http[EXCHANGE]
     try:
-        if timing.is_paced and stop_after is None:
-            await paced_writer.send_paced(
-                http,
-                response,
-                frames,
-                timing=timing,
-                rng=rng,
-                report=report,
-                end=finish and then is None,
-            )
-        else:
-            await sse.send_events(
-                http,
-                response,
-                frames,
-                timing=timing,
-                rng=rng,
-                report=report,
-                stop_after=stop_after,
-                end=finish and then is None,
-            )
+        send = (
+            partial(paced_writer.send_paced, timing=timing, rng=rng)
+            if timing.is_paced
+            else sse.send_events
+        )
+        end = finish and then is None
+        await send(http, response, frames, report=report, stop_after=stop_after, end=end)
         if isinstance(then, StreamEvent):
-            await sse.send_events(
-                http,
-                response,
-                sse.framed([then]),
-                timing=Timing(),
-                rng=rng,
-                report=report,
-                end=finish,
-            )
+            await sse.send_events(http, response, sse.framed([then]), report=report, end=finish)
         elif isinstance(then, bytes):
             await sse.write_raw(http, response, then)
     except sse.ClientGone:

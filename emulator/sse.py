@@ -1,24 +1,20 @@
-"""The stream writer: frame events, pace them, flush them, notice disconnects.
+"""The stream writer: frame events, flush them, notice disconnects.
 
 Unpaced streams are written in batches of whole frames (up to
 ``BATCH_BYTES``), so a long reply is never held in memory whole yet costs few
-writes. Paced streams write what is due at each wake-up: at most one event-loop
-sleep per event, scheduled against absolute deadlines so errors do not accumulate.
+writes. Paced streams are ``paced_writer``'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from aiohttp import hdrs, web
 
 from emulator import jsonvalue
 from emulator.render.events import StreamEvent
-from emulator.scenario.outcome import Timing
 
 log = logging.getLogger("emulator.sse")
 
@@ -31,9 +27,6 @@ STREAM_HEADERS = {
     hdrs.CACHE_CONTROL: "no-cache",
     hdrs.CONNECTION: "keep-alive",
 }
-
-# Made only when a stream has jitter: seeding a generator per request is not free.
-JitterRandom = Callable[[], random.Random]
 
 
 def frame(event: StreamEvent) -> bytes:
@@ -110,71 +103,24 @@ async def write_raw(
         raise ClientGone from err
 
 
-class Pacer:
-    """When events leave: ``ttft`` after the start, then ``tokens / tokens_per_s`` apart,
-    against absolute deadlines so that late wake-ups do not accumulate."""
-
-    def __init__(self, timing: Timing, rng: JitterRandom) -> None:
-        self._timing = timing
-        self._rng = rng() if timing.jitter_ms else None
-        self._loop = asyncio.get_running_loop()
-        self._deadline = self._loop.time()
-        self._started = False
-
-    def now(self) -> float:
-        return self._loop.time()
-
-    def delay_before(self, tokens: int) -> float:
-        """Seconds to wait before an event carrying ``tokens`` may leave (0 or less:
-        at once)."""
-        timing = self._timing
-        if not self._started:
-            self._started = True
-            self._deadline += timing.ttft_ms / 1000
-        elif tokens and timing.tokens_per_s > 0:
-            self._deadline += tokens / timing.tokens_per_s
-        elif tokens and self._rng is not None:
-            # No rate, only jitter: each delta waits its jitter after the one before.
-            self._deadline = max(self._deadline, self._loop.time())
-        else:
-            return 0.0
-        delay = self._deadline - self._loop.time()
-        if self._rng is not None:
-            delay += self._rng.uniform(0, timing.jitter_ms) / 1000
-        return delay
-
-
 async def send_events(
     request: web.Request,
     response: web.StreamResponse,
     frames: Iterable[Frame],
     *,
-    timing: Timing,
-    rng: JitterRandom,
     report: StreamReport,
     stop_after: int | None = None,
     end: bool = False,
 ) -> None:
-    """Write ``frames``; stop after ``stop_after`` events when given; ``end`` ends the
-    stream with the last write. Raises ClientGone.
-
-    Events due at the same moment leave in one write: unpaced, in batches of up to
-    ``BATCH_BYTES``; paced, everything due before the next wait (a delta and the
-    zero-token events around it), so each wait costs one sleep and one write."""
-    pacer = Pacer(timing, rng) if timing.is_paced else None
+    """Write ``frames`` as fast as the client takes them, in batches of up to
+    ``BATCH_BYTES``; stop after ``stop_after`` events when given; ``end`` ends the
+    stream with the last write. Raises ClientGone. (Paced streams:
+    ``paced_writer.send_paced``.)"""
     batch: list[bytes] = []
     size = 0
-    for data, tokens in frames:
+    for data, _tokens in frames:
         if stop_after is not None and report.events_sent >= stop_after:
             break
-        if pacer is not None:
-            delay = pacer.delay_before(tokens)
-            if delay > 0:
-                if batch:
-                    await write_raw(request, response, b"".join(batch))
-                    batch.clear()
-                    size = 0
-                await asyncio.sleep(delay)
         batch.append(data)
         size += len(data)
         report.events_sent += 1

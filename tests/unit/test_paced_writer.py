@@ -72,7 +72,9 @@ class Stream:
             web.Request, SimpleNamespace(transport=self.transport, writer=self.writer)
         )
 
-    async def send(self, frames: Iterator[sse.Frame], timing: Timing) -> None:
+    async def send(
+        self, frames: Iterator[sse.Frame], timing: Timing, stop_after: int | None = None
+    ) -> None:
         await paced_writer.send_paced(
             self.request,
             cast(web.StreamResponse, self.response),
@@ -80,6 +82,8 @@ class Stream:
             timing=timing,
             rng=lambda: random.Random(0),
             report=self.report,
+            stop_after=stop_after,
+            end=True,
         )
 
     def ticker_payload(self) -> list[bytes]:
@@ -93,6 +97,89 @@ class Stream:
         return payloads
 
 
+# --- the pacer, with fake time -------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.sleeps.append(delay)
+        self.now += delay
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    fake_asyncio = SimpleNamespace(
+        get_running_loop=lambda: SimpleNamespace(time=fake.time), sleep=fake.sleep
+    )
+    monkeypatch.setattr(paced_writer, "asyncio", fake_asyncio)
+    return fake
+
+
+async def _before(pacer: paced_writer.Pacer, event: StreamEvent, clock: FakeClock) -> None:
+    """What a paced stream does before each event: wait out the pacer's delay."""
+    delay = pacer.delay_before(event.tokens)
+    if delay > 0:
+        await clock.sleep(delay)
+
+
+def _event(tokens: int) -> StreamEvent:
+    return StreamEvent(None, {"t": tokens}, tokens)
+
+
+def test_pacer_waits_ttft_then_tokens_against_absolute_deadlines(clock: FakeClock) -> None:
+    async def run() -> None:
+        pacer = paced_writer.Pacer(Timing(ttft_ms=100, tokens_per_s=10), lambda: random.Random(0))
+        await _before(pacer, _event(0), clock)  # the first event waits for the ttft
+        await _before(pacer, _event(0), clock)  # zero-token events go out at once
+        await _before(pacer, _event(3), clock)
+        clock.now += 0.2  # a slow write: the next deadline has already passed
+        await _before(pacer, _event(1), clock)
+        await _before(pacer, _event(2), clock)
+
+    asyncio.run(run())
+    assert clock.sleeps == pytest.approx([0.1, 0.3, 0.1])
+    assert clock.now == pytest.approx(0.7)
+
+
+def test_pacer_jitter_does_not_accumulate(clock: FakeClock) -> None:
+    async def run() -> None:
+        pacer = paced_writer.Pacer(Timing(tokens_per_s=100, jitter_ms=20), lambda: random.Random(1))
+        await _before(pacer, _event(0), clock)
+        for _ in range(50):
+            await _before(pacer, _event(2), clock)
+
+    asyncio.run(run())
+    assert all(0 <= delay <= 0.02 + 0.02 for delay in clock.sleeps)
+    assert 1.0 <= clock.now <= 1.0 + 0.02
+
+
+def test_jitter_alone_delays_every_delta(clock: FakeClock) -> None:
+    assert Timing(jitter_ms=10).is_paced
+
+    async def run() -> None:
+        pacer = paced_writer.Pacer(Timing(jitter_ms=10), lambda: random.Random(3))
+        await _before(pacer, _event(0), clock)
+        for _ in range(20):
+            await _before(pacer, _event(1), clock)
+            await _before(pacer, _event(0), clock)  # zero-token events are never held back
+
+    asyncio.run(run())
+    assert len(clock.sleeps) == 21
+    assert all(0 < delay <= 0.01 for delay in clock.sleeps)
+    assert clock.now == pytest.approx(sum(clock.sleeps))
+
+
+# --- the ticker, on a real loop -------------------------------------------------------
+
+
 def _frames(count: int, tokens: int = 3) -> list[sse.Frame]:
     # A zero-token event before the deltas, as message_start is.
     events = [StreamEvent("start", {"n": -1}, 0)]
@@ -102,7 +189,7 @@ def _frames(count: int, tokens: int = 3) -> list[sse.Frame]:
 
 def test_due_now_stops_at_the_first_frame_that_waits() -> None:
     async def run() -> tuple[paced_writer.Step, float]:
-        pacer = sse.Pacer(Timing(tokens_per_s=100), lambda: random.Random(0))
+        pacer = paced_writer.Pacer(Timing(tokens_per_s=100), lambda: random.Random(0))
         report = sse.StreamReport()
         step = paced_writer.due_now(iter(_frames(3)), pacer, report)
         assert report.events_sent == 1
@@ -212,3 +299,24 @@ def test_a_failing_frame_source_fails_its_handler_only() -> None:
     assert isinstance(failed, ValueError)
     assert fine is None
     assert healthy.response.ended and healthy.report.events_sent == 7
+
+
+def test_stop_after_cuts_a_paced_stream_short() -> None:
+    frames = _frames(10)
+    stream = Stream()
+    asyncio.run(stream.send(iter(frames), Timing(tokens_per_s=3000), stop_after=5))
+    sent = stream.response.writes[:1] + stream.ticker_payload() + stream.response.writes[1:]
+    assert b"".join(sent) == b"".join(data for data, _ in frames[:5])
+    assert stream.report.events_sent == 5
+    assert stream.response.ended
+
+
+def test_a_first_event_due_at_once_still_waits_for_nothing_else() -> None:
+    frames = _frames(3)
+    stream = Stream()
+    asyncio.run(stream.send(iter(frames), Timing(ttft_ms=5, tokens_per_s=3000)))
+    # ttft: nothing is due at the start, so the first write through aiohttp is empty
+    # (it carries held headers, if any) and every frame goes after it.
+    assert stream.response.writes[0] == b""
+    sent = stream.ticker_payload() + stream.response.writes[1:]
+    assert b"".join(sent) == b"".join(data for data, _ in frames)

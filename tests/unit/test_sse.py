@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import random
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any, cast
@@ -225,84 +224,7 @@ def test_token_counts_of_deltas_add_up() -> None:
     assert sum(e.tokens for e in events) == count_tokens(TRICKY) == choice.output_tokens
 
 
-# --- pacing and batching, with fake time and a fake connection -----------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        self.sleeps.append(delay)
-        self.now += delay
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    fake_asyncio = SimpleNamespace(
-        get_running_loop=lambda: SimpleNamespace(time=fake.time), sleep=fake.sleep
-    )
-    monkeypatch.setattr(sse, "asyncio", fake_asyncio)
-    return fake
-
-
-async def _before(pacer: sse.Pacer, event: StreamEvent, clock: FakeClock) -> None:
-    """What send_events does around each event: wait out the pacer's delay."""
-    delay = pacer.delay_before(event.tokens)
-    if delay > 0:
-        await clock.sleep(delay)
-
-
-def _event(tokens: int) -> StreamEvent:
-    return StreamEvent(None, {"t": tokens}, tokens)
-
-
-def test_pacer_waits_ttft_then_tokens_against_absolute_deadlines(clock: FakeClock) -> None:
-    async def run() -> None:
-        pacer = sse.Pacer(Timing(ttft_ms=100, tokens_per_s=10), lambda: random.Random(0))
-        await _before(pacer, _event(0), clock)  # the first event waits for the ttft
-        await _before(pacer, _event(0), clock)  # zero-token events go out at once
-        await _before(pacer, _event(3), clock)
-        clock.now += 0.2  # a slow write: the next deadline has already passed
-        await _before(pacer, _event(1), clock)
-        await _before(pacer, _event(2), clock)
-
-    asyncio.run(run())
-    assert clock.sleeps == pytest.approx([0.1, 0.3, 0.1])
-    assert clock.now == pytest.approx(0.7)
-
-
-def test_pacer_jitter_does_not_accumulate(clock: FakeClock) -> None:
-    async def run() -> None:
-        pacer = sse.Pacer(Timing(tokens_per_s=100, jitter_ms=20), lambda: random.Random(1))
-        await _before(pacer, _event(0), clock)
-        for _ in range(50):
-            await _before(pacer, _event(2), clock)
-
-    asyncio.run(run())
-    assert all(0 <= delay <= 0.02 + 0.02 for delay in clock.sleeps)
-    assert 1.0 <= clock.now <= 1.0 + 0.02
-
-
-def test_jitter_alone_delays_every_delta(clock: FakeClock) -> None:
-    assert Timing(jitter_ms=10).is_paced
-
-    async def run() -> None:
-        pacer = sse.Pacer(Timing(jitter_ms=10), lambda: random.Random(3))
-        await _before(pacer, _event(0), clock)
-        for _ in range(20):
-            await _before(pacer, _event(1), clock)
-            await _before(pacer, _event(0), clock)  # zero-token events are never held back
-
-    asyncio.run(run())
-    assert len(clock.sleeps) == 21
-    assert all(0 < delay <= 0.01 for delay in clock.sleeps)
-    assert clock.now == pytest.approx(sum(clock.sleeps))
+# --- batching, with a fake connection -----------------------------
 
 
 class FakeTransport:
@@ -326,7 +248,6 @@ class FakeResponse:
 
 def _send(
     events: list[StreamEvent],
-    timing: Timing = UNPACED,
     *,
     transport: FakeTransport | None = None,
     response: FakeResponse | None = None,
@@ -341,8 +262,6 @@ def _send(
             request,
             cast(web.StreamResponse, out),
             sse.framed(events),
-            timing=timing,
-            rng=lambda: random.Random(0),
             report=report,
             stop_after=stop_after,
         )
@@ -381,14 +300,6 @@ def test_stop_after_limits_events() -> None:
     assert b"".join(out.writes) == b"".join(sse.frame(e) for e in events[:4])
 
 
-def test_paced_stream_writes_one_event_at_a_time(clock: FakeClock) -> None:
-    events = _text_events(6)
-    out, report = _send(events, Timing(ttft_ms=5, tokens_per_s=1000), stop_after=5)
-    assert out.writes == [sse.frame(e) for e in events[:5]]
-    assert report.events_sent == 5
-    assert len(clock.sleeps) == 5
-
-
 def test_closed_transport_raises_client_gone() -> None:
     transport = FakeTransport()
     transport.closing = True
@@ -396,8 +307,8 @@ def test_closed_transport_raises_client_gone() -> None:
         _send(_text_events(3), transport=transport)
 
 
-def test_write_error_raises_client_gone(clock: FakeClock) -> None:
+def test_write_error_raises_client_gone() -> None:
     response = FakeResponse(fail_after=2)
     with pytest.raises(sse.ClientGone):
-        _send(_text_events(5), Timing(tokens_per_s=1000), response=response)
+        _send(_text_events(3000), response=response)  # more than two batches
     assert len(response.writes) == 2

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from aiohttp import hdrs, web
 
 from emulator import sse
+from emulator.per_loop import PerLoop
 from emulator.scenario.outcome import Timing
 
 HANDBACK_BYTES = 64 * 1024
@@ -155,17 +155,7 @@ class _Ticker:
         self.hold(held)
 
 
-_TICKERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Ticker] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _ticker() -> _Ticker:
-    loop = asyncio.get_running_loop()
-    ticker = _TICKERS.get(loop)
-    if ticker is None:
-        ticker = _TICKERS[loop] = _Ticker(loop)
-    return ticker
+_TICKERS = PerLoop(_Ticker)
 
 
 async def send_paced(
@@ -193,7 +183,7 @@ async def send_paced(
         if transport is None:
             raise sse.ClientGone
         done: asyncio.Future[Step] = asyncio.get_running_loop().create_future()
-        _ticker().hold(
+        _TICKERS.get().hold(
             _Held(transport, chunked, remaining, pacer, report, stop_after, waiting, done)
         )
         batch, waiting = await done

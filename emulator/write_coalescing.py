@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from typing import Any
 
 from aiohttp import web
+
+from emulator.per_loop import PerLoop
 
 log = logging.getLogger("emulator.write_coalescing")
 
@@ -29,7 +30,7 @@ log = logging.getLogger("emulator.write_coalescing")
 class _Turn:
     """The transports of one loop holding writes since the last flush."""
 
-    __slots__ = ("__weakref__", "_holding", "_loop")
+    __slots__ = ("_holding", "_loop")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -148,15 +149,7 @@ class _CoalescingProtocol(asyncio.Protocol):
         self._inner.connection_made(CoalescingTransport(transport, self._turn))
 
 
-_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turn] = weakref.WeakKeyDictionary()
-
-
-def _turn() -> _Turn:
-    loop = asyncio.get_running_loop()
-    turn = _TURNS.get(loop)
-    if turn is None:
-        turn = _TURNS[loop] = _Turn(loop)
-    return turn
+_TURNS = PerLoop(_Turn)
 
 
 class CoalescingAppRunner(web.AppRunner):
@@ -171,6 +164,6 @@ class CoalescingAppRunner(web.AppRunner):
             return None
 
         def protocol() -> asyncio.Protocol:
-            return _CoalescingProtocol(inner(), _turn())
+            return _CoalescingProtocol(inner(), _TURNS.get())
 
         return protocol  # type: ignore[return-value]  # a protocol factory, as sites use it

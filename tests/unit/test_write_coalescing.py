@@ -4,6 +4,8 @@ handed over before a close or an abort, and never lost or reordered."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from typing import Any, cast
 
 import pytest
@@ -43,7 +45,7 @@ class InnerTransport:
 
 
 def _wrap(inner: InnerTransport) -> CoalescingTransport:
-    return CoalescingTransport(cast(asyncio.Transport, inner), write_coalescing._turn())
+    return CoalescingTransport(cast(asyncio.Transport, inner), write_coalescing._TURNS.get())
 
 
 async def _next_turn() -> None:
@@ -177,3 +179,17 @@ def test_each_connection_gets_its_bytes_in_order(steps: list[Any]) -> None:
         assert all(b"" not in inner.writes for inner in inners)
 
     asyncio.run(run())
+
+
+def test_a_finished_loop_is_not_kept_alive_by_its_coalescer() -> None:
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def run() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        _wrap(InnerTransport()).write(b"data")
+        await _next_turn()
+
+    for _ in range(3):
+        asyncio.run(run())
+    gc.collect()
+    assert [ref() for ref in loops] == [None, None, None]

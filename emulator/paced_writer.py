@@ -11,10 +11,10 @@ straight to its transport, framed as aiohttp frames a body.
 The handler still owns its stream: it writes the frames due at once (which
 carry held headers, if any) and the last batch (with the end of the body,
 when the stream ends there) through aiohttp, and waits here only in between.
-Every paced stream goes this way, faults that cut one short included. A client that stops reading
-(more than ``HANDBACK_BYTES`` waiting in its transport) is handed back to its
-handler, whose awaited write waits for the client as aiohttp's back-pressure
-does.
+Every paced stream goes this way, faults that cut one short included. A
+client that stops reading (more than ``HANDBACK_BYTES`` waiting in its
+transport) is handed back to its handler, whose awaited write waits for the
+client as aiohttp's back-pressure does.
 """
 
 from __future__ import annotations

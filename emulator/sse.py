@@ -78,8 +78,8 @@ async def open_stream(
     request: web.Request, headers: Mapping[str, str], *, hold_headers: bool = False
 ) -> web.StreamResponse:
     """Start the stream. ``hold_headers`` sends the headers with the first events:
-    only for a stream whose first event is due at once (a paced stream's client
-    gets its headers straight away, as from the real API)."""
+    only for a stream whose first event is due at once (a client waiting out a
+    first-token delay gets its headers straight away, as from the real API)."""
     response_class = _HeldHeadersResponse if hold_headers else web.StreamResponse
     response = response_class(status=200, headers=headers)
     if response.headers.get(hdrs.CONTENT_TYPE) != STREAM_HEADERS[hdrs.CONTENT_TYPE]:

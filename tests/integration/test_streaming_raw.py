@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from conftest import ResponseChecker
+from emulator import sse, write_coalescing
 from emulator.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS, user
@@ -288,3 +291,87 @@ async def test_disconnect_ends_the_handler(
         assert json.loads(events[-2][1])["delta"]["stop_reason"] == "max_tokens"
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
+
+
+async def _stalled_read(port: int, body: Any, stall_s: float) -> bytes:
+    """POST over a socket with a tiny receive buffer, read nothing for ``stall_s``,
+    then read the whole response (it ends with the chunked body's last chunk)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.setblocking(False)
+    reader, writer = await asyncio.open_connection(sock=sock, limit=16 * 1024)
+    payload = json.dumps(body).encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in ANTHROPIC_HEADERS.items())
+    writer.write(
+        b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + head.encode()
+        + f"Content-Length: {len(payload)}\r\n\r\n".encode()
+        + payload
+    )
+    await writer.drain()
+    await asyncio.sleep(stall_s)
+    raw = b""
+    while not raw.endswith(b"\r\n0\r\n\r\n"):
+        piece = await asyncio.wait_for(reader.read(65536), timeout=10)
+        assert piece, "connection closed before the end of the stream"
+        raw += piece
+    writer.close()
+    return raw
+
+
+def _dechunk(raw: bytes) -> bytes:
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Transfer-Encoding: chunked" in head
+    body = b""
+    while True:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            return body
+        body += rest[:size]
+        assert rest[size : size + 2] == b"\r\n"
+        rest = rest[size + 2 :]
+
+
+async def test_a_paced_stream_to_a_client_that_stops_reading_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Far more than the transport's limit is due while the client reads nothing:
+    the stream is handed back to its handler, which waits for the client, and every
+    event arrives once, in order."""
+    words = " ".join(f"word{i}" for i in range(15000))
+    scenario = {"rules": [{"name": "flood", "match": {}, "reply": {"text": words}}]}
+    (tmp_path / "flood.json").write_text(json.dumps(scenario))
+    body = {"model": CLAUDE, "max_tokens": 60000, "stream": True, "messages": [user("Flood")]}
+    handler_writes: list[int] = []
+    write_raw = sse.write_raw
+
+    async def counting_write_raw(*args: Any, **kwargs: Any) -> None:
+        handler_writes.append(len(args[2]))
+        await write_raw(*args, **kwargs)
+
+    monkeypatch.setattr(sse, "write_raw", counting_write_raw)
+    # Small kernel buffers on the server's side too, or they would take it all.
+    connection_made = write_coalescing._CoalescingProtocol.connection_made
+
+    def small_send_buffer(self: Any, transport: asyncio.BaseTransport) -> None:
+        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
+        connection_made(self, transport)
+
+    monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)
+    config = EmulatorConfig(
+        port=0, seed=0, fixtures=tmp_path, latency="ttft_ms=0,tokens_per_s=20000"
+    )
+    with EmulatorThread(config) as fast:
+        raw = await _stalled_read(fast.port, body, stall_s=1.0)
+    events = parse_sse(_dechunk(raw))
+    text = "".join(
+        json.loads(data)["delta"]["text"] for name, data in events if name == "content_block_delta"
+    )
+
+    assert len(raw) > 1_000_000
+    assert text == words
+    assert events[0][0] == "message_start" and events[-1][0] == "message_stop"
+    # More than the first and the last write: the handler took over from the ticker.
+    assert len(handler_writes) > 2, handler_writes

@@ -26,8 +26,9 @@ def _starts(load: Load, seconds: float) -> list[tuple[int, float]]:
 def test_a_steady_phase_starts_each_workers_requests_an_interval_apart() -> None:
     starts = _starts(Load(4, 0.5, interval_s=0.1), 0.5)
     per_worker = {w: [t for i, t in starts if i == w] for w in range(4)}
-    # 0.5 s at one request per 0.1 s per worker: 5 or 6 each (not hundreds).
-    assert all(5 <= len(times) <= 6 for times in per_worker.values()), per_worker
+    # 0.5 s at one request per 0.1 s per worker: at most 6 each, not hundreds (fewer
+    # when a busy machine wakes a worker late: a late start is never caught up).
+    assert all(2 <= len(times) <= 6 for times in per_worker.values()), per_worker
     for times in per_worker.values():
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert min(gaps) >= 0.09

@@ -30,7 +30,7 @@ def _unenforced_headers(request: NeutralRequest, now: float) -> Mapping[str, str
     return known
 
 
-# Read-only: shared between answers (see respond._answer_headers).
+# Read-only: shared between answers (see answer_head).
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 # The last few seconds' (a plain dict: cheaper to read than an Lru).
 _UNENFORCED_HEADERS: dict[tuple[bool, int], Mapping[str, str]] = {}

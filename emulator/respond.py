@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 from functools import partial
-from types import MappingProxyType
 from typing import Protocol, assert_never
 
 from aiohttp import web
-from multidict import CIMultiDict
 
-from emulator import jsonvalue, limits, paced_writer, sse
+from emulator import jsonvalue, limits, paced_writer, sse, whole_response
 from emulator.accounting.usage import PromptUsage, uncached
+from emulator.answer_head import AnswerHead, answer_head
 from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
 from emulator.joined import JoinedFrames
@@ -126,12 +125,12 @@ async def answer(
     else:
         prompt = runtime.prompt_usage(request, caller.api_key)
         limit_headers = limits.take(runtime, request, caller.api_key, prompt)
-    headers = _answer_headers(family, http[REQUEST_ID], limit_headers, request.stream)
+    head = answer_head(family, http[REQUEST_ID], limit_headers, request.stream)
     outcome = picked.outcome
     if isinstance(outcome, Reply) and not request.stream and not outcome.timing.is_paced:
-        # Most answers under load: nothing to wait for, so no coroutine to wait in.
-        response: web.StreamResponse = _json_reply(
-            http, request, outcome, renderer=renderer, prompt=prompt, headers=headers
+        # Most answers under load: nothing to wait for.
+        response: web.StreamResponse = await _json_reply(
+            http, request, outcome, renderer=renderer, prompt=prompt, head=head
         )
     else:
         response = await respond(
@@ -140,38 +139,12 @@ async def answer(
             outcome=outcome,
             renderer=renderer,
             prompt=prompt,
-            headers=headers,
+            head=head,
             rng=partial(request_rng, request, runtime.config.seed, _PACING_SALT),
         )
     if exchange.usage is not None:
         limits.record_output(runtime, request, caller.api_key, exchange.usage[1])
     return response
-
-
-def _answer_headers(
-    family: FamilyHeaders, request_id: str, limit_headers: Mapping[str, str], stream: bool
-) -> CIMultiDict[str]:
-    """The family's headers, the rate limits' and a stream's own. Read-only limit
-    headers are shared between answers (the unenforced buckets'), so their union with
-    the rest is kept: a copy of a multidict is much cheaper than building one."""
-    kind = (family.name, stream)
-    last = _LAST_PROTOTYPE.get(kind)
-    if last is not None and last[0] is limit_headers:
-        prototype = last[1]
-    else:
-        prototype = CIMultiDict(family.constant)
-        prototype.extend(limit_headers)
-        if stream:
-            prototype.update(sse.STREAM_HEADERS)
-        if isinstance(limit_headers, MappingProxyType):
-            _LAST_PROTOTYPE[kind] = (limit_headers, prototype)
-    headers = prototype.copy()
-    headers.add(family.request_id_header, request_id)
-    return headers
-
-
-# Per family, the last shared limit headers (they change once a second) and the union.
-_LAST_PROTOTYPE: dict[tuple[str, bool], tuple[Mapping[str, str], CIMultiDict[str]]] = {}
 
 
 def _choose_calmly(
@@ -221,7 +194,7 @@ async def respond(
     outcome: Outcome,
     renderer: Renderer,
     prompt: PromptUsage,
-    headers: Mapping[str, str],
+    head: AnswerHead,
     rng: JitterRandom,
 ) -> web.StreamResponse:
     if isinstance(outcome, ErrorReply):
@@ -233,15 +206,15 @@ async def respond(
             if outcome.timing.is_paced:
                 choices = finish_all(request, outcome)
                 await _delay(outcome.timing, sum(c.output_tokens for c in choices))
-            return _json_reply(
-                http, request, outcome, renderer=renderer, prompt=prompt, headers=headers
+            return await _json_reply(
+                http, request, outcome, renderer=renderer, prompt=prompt, head=head
             )
         choices = finish_all(request, outcome)
         _note_usage(http, prompt, choices)
         frames = renderer.frames(choices, prompt)
         if isinstance(frames, JoinedFrames) and not outcome.timing.is_paced:
-            return await _stream_whole(http, frames, headers)
-        return await _stream(http, frames, outcome.timing, headers, rng)
+            return await _stream_whole(http, frames, head)
+        return await _stream(http, frames, outcome.timing, head.headers(), rng)
     if isinstance(outcome, FaultReply):
         return await _fault(
             http,
@@ -249,26 +222,30 @@ async def respond(
             fault=outcome,
             renderer=renderer,
             prompt=prompt,
-            headers=headers,
+            head=head,
             rng=rng,
         )
     assert_never(outcome)
 
 
-def _json_reply(
+async def _json_reply(
     http: web.Request,
     request: NeutralRequest,
     reply: Reply,
     *,
     renderer: Renderer,
     prompt: PromptUsage,
-    headers: Mapping[str, str],
-) -> web.Response:
+    head: AnswerHead,
+) -> web.StreamResponse:
     choices = finish_all(request, reply)
     _note_usage(http, prompt, choices)
     body = renderer.json_body(choices, prompt)
     http[EXCHANGE].response_body = body
-    return web.Response(body=body, headers=headers, content_type=JSON_CONTENT_TYPE)
+    lines = head.lines()
+    if lines is not None and whole_response.can_send_whole(http):
+        lines += whole_response.JSON_CONTENT_TYPE
+        return await whole_response.send_whole(http, lines, body, chunked=False)
+    return web.Response(body=body, headers=head.headers(), content_type=JSON_CONTENT_TYPE)
 
 
 async def _delay(timing: Timing, output_tokens: int = 0) -> None:
@@ -281,12 +258,16 @@ async def _delay(timing: Timing, output_tokens: int = 0) -> None:
 
 
 async def _stream_whole(
-    http: web.Request, frames: JoinedFrames, headers: Mapping[str, str]
+    http: web.Request, frames: JoinedFrames, head: AnswerHead
 ) -> web.StreamResponse:
     """A kept stream with nothing to wait for: headers, every event and the end of the
     body in one write (most streams under load)."""
-    response = await sse.open_stream(http, headers, hold_headers=True)
     exchange = http[EXCHANGE]
+    lines = head.lines()
+    if lines is not None and whole_response.can_send_whole(http):
+        exchange.stream_events = len(frames)
+        return await whole_response.send_whole(http, lines, frames.whole(), chunked=True)
+    response = await sse.open_stream(http, head.headers(), hold_headers=True)
     try:
         await sse.write_raw(http, response, frames.whole(), end=True)
     except sse.ClientGone:
@@ -347,7 +328,7 @@ async def _fault(
     fault: FaultReply,
     renderer: Renderer,
     prompt: PromptUsage,
-    headers: Mapping[str, str],
+    head: AnswerHead,
     rng: JitterRandom,
 ) -> web.StreamResponse:
     if fault.kind == "stall":
@@ -358,9 +339,10 @@ async def _fault(
             outcome=Reply((fault.parts,), fault.timing),
             renderer=renderer,
             prompt=prompt,
-            headers=headers,
+            head=head,
             rng=rng,
         )
+    headers = head.headers()
     if fault.kind == "drop" and (fault.after_events == 0 or not request.stream):
         sse.abort_connection(http)
         raise ConnectionResetError("connection dropped by a scripted fault")

@@ -84,6 +84,8 @@ async def open_stream(
     response = response_class(status=200, headers=headers)
     if response.headers.get(hdrs.CONTENT_TYPE) != STREAM_HEADERS[hdrs.CONTENT_TYPE]:
         response.headers.update(STREAM_HEADERS)
+    if not request.keep_alive:  # aiohttp closes the connection after this answer
+        response.headers[hdrs.CONNECTION] = "close"
     await response.prepare(request)
     return response
 

@@ -25,7 +25,7 @@ class _Shared:
     lines: bytes | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every answer, and frozen costs a call per field
 class AnswerHead:
     shared: _Shared
     request_id_header: str

@@ -30,6 +30,8 @@ CHUNKED = b"Transfer-Encoding: chunked\r\n"
 JSON_CONTENT_TYPE = b"Content-Type: application/json\r\n"
 _LAST_CHUNK = b"\r\n0\r\n\r\n"
 _SERVER = b"Server: " + SERVER_SOFTWARE.encode() + b"\r\n"
+# aiohttp's default high-water mark: above it, its own writes would wait for the drain.
+_DRAIN_ABOVE = 64 * 1024
 
 # What aiohttp refuses in a header (CR, LF and the other controls but tab), and
 # what HTTP allows in a name.
@@ -137,5 +139,9 @@ async def send_whole(
                 body,
             )
         )
-    await request.writer.write_eof(data)
+    transport = request.transport
+    assert transport is not None  # can_send_whole saw it open
+    transport.write(data)
+    if transport.get_write_buffer_size() > _DRAIN_ABOVE:
+        await request.writer.drain()  # a client that reads slowly holds up its own next answer
     return SentResponse(len(body))

@@ -3,15 +3,19 @@ way of sending them, read over raw HTTP/1.1 on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import pytest
+from aiohttp.http_writer import StreamWriter
 
-from emulator import whole_response
+from emulator import whole_response, write_coalescing
 from emulator.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.integration.test_streaming_raw import parse_sse
@@ -170,3 +174,60 @@ def test_a_request_to_close_gets_its_answer_and_a_closed_connection(
         assert parse_sse(received)[-1][0] == "message_stop"
     else:
         assert json.loads(received)["type"] == "message"
+
+
+def test_pipelined_answers_to_a_client_that_reads_nothing_wait_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answers sent whole still wait for a slow reader: once the connection's buffer
+    is past aiohttp's mark, the next answer waits for the drain (so the server stops
+    reading more requests), and then every answer arrives, whole and in order."""
+    buffered_at_drain: list[int] = []
+    drain = StreamWriter.drain
+
+    async def noting_drain(self: StreamWriter) -> None:
+        transport = self.transport
+        assert transport is not None
+        buffered_at_drain.append(transport.get_write_buffer_size())
+        await drain(self)
+
+    monkeypatch.setattr(StreamWriter, "drain", noting_drain)
+    connection_made = write_coalescing._CoalescingProtocol.connection_made
+
+    def small_send_buffer(self: Any, transport: asyncio.BaseTransport) -> None:
+        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
+        connection_made(self, transport)
+
+    monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)
+    requests = [
+        _request(
+            "/v1/messages",
+            {"model": CLAUDE, "max_tokens": 400, "messages": [user("w " * (i + 1))]},
+        )
+        for i in range(300)
+    ]
+    with EmulatorThread(EmulatorConfig(port=0, seed=1)) as running:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(20)
+        sock.connect(("127.0.0.1", running.port))
+        with sock:
+            sender = threading.Thread(target=sock.sendall, args=(b"".join(requests),))
+            sender.start()
+            deadline = time.monotonic() + 20
+            while not buffered_at_drain and time.monotonic() < deadline:
+                time.sleep(0.01)  # until an answer waits for the client
+            assert buffered_at_drain, "no answer waited for the client"
+            reader = _Unclosable(sock.makefile("rb"))
+            usages = []
+            for _ in requests:
+                response = http.client.HTTPResponse(reader)  # type: ignore[arg-type]
+                response.begin()
+                usages.append(json.loads(response.read())["usage"])
+            sender.join(timeout=20)
+
+    inputs = [usage["input_tokens"] for usage in usages]
+    assert inputs == sorted(inputs) and len(set(inputs)) > 100  # in the order asked
+    assert all(usage["output_tokens"] > 0 for usage in usages)
+    largest_answer = 8 * 1024
+    assert max(buffered_at_drain) <= 64 * 1024 + largest_answer

@@ -13,6 +13,7 @@ from emulator.clock import Clock
 from emulator.config import EmulatorConfig
 from emulator.gateway import RequiredHeader
 from emulator.journal import Journal
+from emulator.known_callers import KnownCallers
 from emulator.neutral import NeutralRequest
 from emulator.parsed_bodies import ParsedBodies
 from emulator.scenario.engine import ScenarioEngine
@@ -38,6 +39,7 @@ class Runtime:
     rate_limiter: RateLimiter | None = None
     chaos: ChaosMonkey | None = None
     parsed_bodies: ParsedBodies = field(default_factory=ParsedBodies)
+    known_callers: KnownCallers = field(default_factory=KnownCallers)
 
     def reset(self) -> None:
         """Back to the state right after start-up: scenarios from --fixtures, empty journal."""
@@ -46,6 +48,7 @@ class Runtime:
         self.journal.clear()
         self.prompt_cache.clear()
         self.internal_errors.clear()
+        self.known_callers.clear()
         if self.rate_limiter is not None:
             self.rate_limiter.set_table(parse_rate_limit_table(self.config.rate_limits))
         if self.chaos is not None:

@@ -14,8 +14,8 @@ from emulator.catalogue import Catalogue
 from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
-from emulator.keys import REQUEST_ID, RUNTIME
-from emulator.neutral import Caller, Message, NeutralRequest, PromptBlock
+from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.neutral import Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
 from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates
@@ -23,7 +23,7 @@ from emulator.respond import answer
 from emulator.schemas import anthropic_message
 from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import content_key
-from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
+from emulator.surfaces.auth import anthropic_caller_key, anthropic_version
 from emulator.surfaces.headers import ANTHROPIC
 from emulator.surfaces.read_request import read_request
 
@@ -143,9 +143,10 @@ def parse_complete_body(body: JSONObject, catalogue: Catalogue) -> NeutralReques
 
 async def create_completion(http: web.Request) -> web.StreamResponse:
     rt = http.app[RUNTIME]
-    api_key = anthropic_api_key(http.headers, rt.config)
-    version = anthropic_version(http.headers)
-    anthropic_betas(http.headers, strict=rt.config.strict)
+    caller = rt.known_callers.let_in(
+        "anthropic", http[EXCHANGE].headers, http.headers, anthropic_caller_key, rt.config
+    )
+    version = anthropic_version(http.headers)  # checked already: only read
 
     def parse(body: JSONObject) -> NeutralRequest:
         violation = rt.schemas.validate("anthropic_complete_request", body)
@@ -160,4 +161,4 @@ async def create_completion(http: web.Request) -> web.StreamResponse:
     renderer = CompleteRenderer(
         request.model, ids.completion_id(), ids.log_id(), version, request_id
     )
-    return await answer(http, request, Caller(api_key, http.headers), renderer, ANTHROPIC)
+    return await answer(http, request, caller, renderer, ANTHROPIC)

@@ -12,7 +12,7 @@ from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
-from emulator.keys import REQUEST_ID, RUNTIME
+from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import Caller, NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
@@ -22,7 +22,7 @@ from emulator.runtime import Runtime
 from emulator.schemas import anthropic_message
 from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import parse_messages_body
-from emulator.surfaces.auth import anthropic_api_key, anthropic_betas, anthropic_version
+from emulator.surfaces.auth import anthropic_caller_key
 from emulator.surfaces.headers import ANTHROPIC, anthropic_headers
 from emulator.surfaces.read_request import read_request
 
@@ -62,9 +62,9 @@ async def read_anthropic_request(
     http: web.Request, rt: Runtime, schema: str, *, count_only: bool
 ) -> tuple[NeutralRequest, Caller]:
     """Headers, body, schema and semantic checks, in the real API's order."""
-    api_key = anthropic_api_key(http.headers, rt.config)
-    anthropic_version(http.headers)
-    anthropic_betas(http.headers, strict=rt.config.strict)
+    caller = rt.known_callers.let_in(
+        "anthropic", http[EXCHANGE].headers, http.headers, anthropic_caller_key, rt.config
+    )
 
     def parse(body: JSONObject) -> NeutralRequest:
         violation = rt.schemas.validate(schema, body)
@@ -73,7 +73,7 @@ async def read_anthropic_request(
         return parse_messages_body(body, catalogue=rt.catalogue, count_only=count_only)
 
     request = await read_request(http, kind=schema, family="anthropic", parse=parse)
-    return request, Caller(api_key, http.headers)
+    return request, caller
 
 
 async def create_message(http: web.Request) -> web.StreamResponse:

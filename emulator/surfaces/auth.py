@@ -77,6 +77,15 @@ def anthropic_api_key(headers: Mapping[str, str], config: EmulatorConfig) -> str
     return key.strip()
 
 
+def anthropic_caller_key(headers: Mapping[str, str], config: EmulatorConfig) -> str:
+    """The API key of an Anthropic request whose key, version and betas pass (in the
+    real API's order), else the API's error."""
+    key = anthropic_api_key(headers, config)
+    anthropic_version(headers)
+    anthropic_betas(headers, strict=config.strict)
+    return key
+
+
 def anthropic_version(headers: Mapping[str, str]) -> str:
     version = headers.get("anthropic-version")
     if version is None:

@@ -12,8 +12,8 @@ from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, invalid_request, openai_error_body
 from emulator.jsonvalue import JSONObject
-from emulator.keys import RUNTIME
-from emulator.neutral import Caller, NeutralRequest
+from emulator.keys import EXCHANGE, RUNTIME
+from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
@@ -62,7 +62,9 @@ _STREAMS = StreamTemplates()
 
 async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     rt = http.app[RUNTIME]
-    api_key = openai_api_key(http.headers, rt.config)
+    caller = rt.known_callers.let_in(
+        "openai", http[EXCHANGE].headers, http.headers, openai_api_key, rt.config
+    )
 
     def parse(body: JSONObject) -> NeutralRequest:
         violation = rt.schemas.validate("openai_chat_request", body)
@@ -75,4 +77,4 @@ async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     options = request.body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
     renderer = ChatRenderer(header, bool(options.get("include_usage")))
-    return await answer(http, request, Caller(api_key, http.headers), renderer, OPENAI)
+    return await answer(http, request, caller, renderer, OPENAI)

@@ -8,7 +8,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from benchmarks import sse
-from benchmarks.loadgen import HttpRequest
+from benchmarks.loadgen import DISTINCT, HttpRequest
 
 ANTHROPIC_HEADERS = {
     "x-api-key": "k",
@@ -30,11 +30,15 @@ def _dumps(body: object) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def messages(max_tokens: int, *, stream: bool = False, system: object = None) -> bytes:
+def messages(
+    max_tokens: int, *, stream: bool = False, system: object = None, distinct: bool = False
+) -> bytes:
+    """``distinct``: the prompt carries the load generator's per-request number."""
+    prompt = f"Hello, this is prompt {DISTINCT.decode()} of the run" if distinct else "Hello"
     body: dict[str, object] = {
         "model": "claude-sonnet-4-5",
         "max_tokens": max_tokens,
-        "messages": [{"role": "user", "content": "Hello"}],
+        "messages": [{"role": "user", "content": prompt}],
     }
     if system is not None:
         body["system"] = system

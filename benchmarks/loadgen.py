@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,19 @@ class HttpRequest:
     url: str
     headers: Mapping[str, str]
     body: bytes
+
+    def body_number(self, number: int) -> bytes:
+        """The body with ``DISTINCT`` (if it holds it) replaced by ``number``: bodies
+        never sent before, for a load of prompts the server has not seen."""
+        return self.body.replace(DISTINCT, str(number).encode(), 1)
+
+    @property
+    def is_distinct(self) -> bool:
+        return DISTINCT in self.body
+
+
+# Marks where a body's per-request number goes (see HttpRequest.body_number).
+DISTINCT = b"@@number@@"
 
 
 @dataclass(frozen=True)
@@ -153,13 +168,14 @@ async def post_json(request: HttpRequest, load: Load) -> RequestStats:
     latencies: list[float] = []
     stats = RequestStats()
 
+    numbers = itertools.count(random.randrange(1 << 40))  # a run's own bodies
+
     def make_one(session: aiohttp.ClientSession, record: bool) -> Callable[[], Awaitable[None]]:
         async def one() -> None:
+            body = request.body_number(next(numbers)) if request.is_distinct else request.body
             started = time.perf_counter()
             try:
-                async with session.post(
-                    request.url, data=request.body, headers=request.headers
-                ) as reply:
+                async with session.post(request.url, data=body, headers=request.headers) as reply:
                     await reply.read()
                     ok = reply.status == 200
             except (aiohttp.ClientError, TimeoutError):

@@ -259,6 +259,14 @@ WORKLOADS: tuple[Workload, ...] = (
         "POST /v1/messages, JSON reply",
     ),
     Workload(
+        "messages_json_distinct",
+        "plain",
+        lambda s: s.json_connections,
+        _json_workload(bodies.MESSAGES, lambda s, p: bodies.messages(s.max_tokens, distinct=True)),
+        "POST /v1/messages, JSON reply, every prompt one not sent before (so every request"
+        " is validated, parsed and generated for; no kept parse or reply)",
+    ),
+    Workload(
         "chat_json",
         "plain",
         lambda s: s.json_connections,

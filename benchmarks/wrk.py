@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from benchmarks.loadgen import HttpRequest, Load, RequestStats
+from benchmarks.loadgen import DISTINCT, HttpRequest, Load, RequestStats
 
 _RESULT = "WRK_RESULT"
 _GRACE_S = 30.0
@@ -31,13 +31,26 @@ def _long_string(text: str) -> str:
     return f"[{eq}[{text}]{eq}]"
 
 
-def lua_script(request: HttpRequest, body_path: Path) -> str:
+def lua_script(request: HttpRequest, body_path: Path, first_number: int = 0) -> str:
+    """``first_number``: where a distinct body's numbering starts (each run its own)."""
     lines = [
         'wrk.method = "POST"',
         f"local f = assert(io.open({_long_string(str(body_path))}, 'rb'))",
         'wrk.body = f:read("*a")',
         "f:close()",
     ]
+    if request.is_distinct:
+        marker = _long_string(DISTINCT.decode())
+        lines += [
+            f"local cut = assert(string.find(wrk.body, {marker}, 1, true))",
+            "local before = string.sub(wrk.body, 1, cut - 1)",
+            f"local after = string.sub(wrk.body, cut + {len(DISTINCT)})",
+            f"local number = {first_number}",
+            "function request()",
+            "  number = number + 1",
+            "  return wrk.format(nil, nil, nil, before .. number .. after)",
+            "end",
+        ]
     lines += [
         f"wrk.headers[ {_long_string(k)} ] = {_long_string(v)}" for k, v in request.headers.items()
     ]
@@ -84,8 +97,10 @@ def post_json(request: HttpRequest, load: Load) -> RequestStats:
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
         body_path = Path(tmp) / "body"
         body_path.write_bytes(request.body)
-        script = Path(tmp) / "post.lua"
-        script.write_text(lua_script(request, body_path))
+        warmup, measured = Path(tmp) / "warmup.lua", Path(tmp) / "post.lua"
+        # Apart, so that the measured run's distinct bodies are new to the server too.
+        warmup.write_text(lua_script(request, body_path, first_number=0))
+        measured.write_text(lua_script(request, body_path, first_number=1 << 40))
         if load.warmup_s > 0:
-            _run_once(script, request, load, load.warmup_s)
-        return _run_once(script, request, load, load.duration_s)
+            _run_once(warmup, request, load, load.warmup_s)
+        return _run_once(measured, request, load, load.duration_s)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,3 +31,33 @@ def test_truncate_is_a_prefix_within_budget(text: str, budget: int) -> None:
     assert text.startswith(cut.text)
     assert count_tokens(cut.text) == cut.tokens <= budget
     assert cut.was_cut == (count_tokens(text) > budget)
+
+
+def _count_by_words(text: str) -> int:
+    """The rule as the module states it: per word, one token per started 4 characters."""
+    return sum((len(piece) + 3) // 4 for piece in re.findall(r"\w+|[^\w\s]", text))
+
+
+def _truncate_by_words(text: str, budget: int) -> tuple[str, int, bool]:
+    total, previous_end = 0, 0
+    for match in re.finditer(r"\w+|[^\w\s]", text):
+        cost = (len(match.group()) + 3) // 4
+        if total + cost > budget:
+            room = budget - total
+            end = match.start() + room * 4 if room else previous_end
+            return text[:end], budget, True
+        total += cost
+        previous_end = match.end()
+    return text, total, False
+
+
+words_and_marks = st.lists(
+    st.sampled_from([*"abcdéíß日本 \n\t.,!?-'", "👩\u200d👩\u200d👧", "🎉", "hello", "tokenizer"]),
+    max_size=120,
+).map("".join)
+
+
+@given(st.one_of(st.text(max_size=300), words_and_marks), st.integers(0, 90))
+def test_counting_and_cutting_follow_the_word_rule(text: str, budget: int) -> None:
+    assert count_tokens(text) == _count_by_words(text)
+    assert tuple(truncate_to_tokens(text, budget)) == _truncate_by_words(text, budget)

@@ -16,6 +16,7 @@ tokenizers, so sizes and limits behave plausibly.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
@@ -44,9 +45,33 @@ def truncate_to_tokens(text: str, max_tokens: int) -> Truncated:
     A long word may be cut inside, at a 4-character token boundary, as a real
     model's output is cut inside a word.
     """
-    tokens = _TOKENS.finditer(text)
     if max_tokens <= 0:
-        return Truncated("", 0, True) if next(tokens, None) else Truncated(text, 0, False)
+        return Truncated("", 0, True) if _TOKENS.search(text) else Truncated(text, 0, False)
+    if max_tokens > _MAX_PATTERN_TOKENS:
+        return _truncate_by_steps(text, max_tokens)
+    first = _first_tokens(max_tokens).match(text)
+    if first is None:
+        return Truncated(text, count_tokens(text), False)
+    end = first.end()
+    if _TOKENS.search(text, end) is None:
+        return Truncated(text, max_tokens, False)
+    return Truncated(text[:end], max_tokens, True)
+
+
+# Beyond this many tokens a cut is found token by token (a pattern per limit is
+# kept, and limits this large are few and their texts long anyway).
+_MAX_PATTERN_TOKENS = 4096
+
+
+@lru_cache(maxsize=64)
+def _first_tokens(count: int) -> re.Pattern[str]:
+    """Matches the first ``count`` tokens in one call. Each token is an atomic
+    group, so a text with fewer tokens fails in linear time."""
+    return re.compile(rf"(?>\s*(?:\w{{1,4}}|[^\w\s])){{{count}}}")
+
+
+def _truncate_by_steps(text: str, max_tokens: int) -> Truncated:
+    tokens = _TOKENS.finditer(text)
     last_kept = next(islice(tokens, max_tokens - 1, None), None)
     if last_kept is None:
         return Truncated(text, count_tokens(text), False)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import random
+import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from faker import Faker
@@ -61,12 +64,44 @@ class TextPool:
             total += self.sentence_tokens[index]
         return " ".join(chosen)
 
+    def drawn_text(self, draws: Iterator[int], target_tokens: int) -> str:
+        """As ``text``, the sentences picked by ``draws`` (32-bit numbers)."""
+        chosen: list[str] = []
+        total = 0
+        count = len(self.sentences)
+        for draw in draws:
+            index = draw % count
+            chosen.append(self.sentences[index])
+            total += self.sentence_tokens[index]
+            if total >= target_tokens:
+                break
+        return " ".join(chosen)
+
 
 def request_rng(request: NeutralRequest, seed: int, choice: int = 0) -> random.Random:
     digest = hashlib.blake2b(
         request.content_key, digest_size=8, key=seed.to_bytes(8, "big", signed=True)
     )
     return random.Random(int.from_bytes(digest.digest(), "big") + choice)
+
+
+_DRAWS_PER_DIGEST = struct.Struct("<16I")
+
+
+def request_draws(request: NeutralRequest, seed: int, choice: int = 0) -> Iterator[int]:
+    """32-bit numbers drawn from the request's content and the seed, without end.
+
+    A plain text reply needs a dozen numbers; seeding a ``random.Random`` for them
+    cost more than the rest of making the reply, and hashing gives 16 at a time."""
+    key = seed.to_bytes(8, "big", signed=True)
+    for block in itertools.count():
+        digest = hashlib.blake2b(
+            request.content_key, digest_size=64, key=key, salt=_SALT.pack(choice, block)
+        ).digest()
+        yield from _DRAWS_PER_DIGEST.unpack(digest)
+
+
+_SALT = struct.Struct("<qQ")
 
 
 def signature_for(text: str) -> str:
@@ -84,9 +119,13 @@ def _tool_input(spec: ToolSpec, rng: random.Random, pool: TextPool) -> jsonvalue
     return value if isinstance(value, dict) else {}
 
 
+def _forces_a_tool(request: NeutralRequest) -> bool:
+    return bool(request.tools) and request.tool_choice.mode not in ("auto", "none")
+
+
 def _forced_tool(request: NeutralRequest, rng: random.Random) -> ToolSpec | None:
     choice = request.tool_choice
-    if not request.tools or choice.mode in ("auto", "none"):
+    if not _forces_a_tool(request):
         return None
     if choice.mode == "tool" and choice.name:
         return request.tool(choice.name)
@@ -96,6 +135,9 @@ def _forced_tool(request: NeutralRequest, rng: random.Random) -> ToolSpec | None
 def default_choice(
     request: NeutralRequest, pool: TextPool, seed: int, index: int
 ) -> tuple[Part, ...]:
+    plain = request.thinking_budget is None and request.output_format.kind == "text"
+    if plain and not _forces_a_tool(request):
+        return (_plain_text_choice(request, pool, seed, index),)
     rng = request_rng(request, seed, index)
     parts: list[Part] = []
     if request.thinking_budget is not None:
@@ -117,10 +159,19 @@ def default_choice(
         parts.append(TextPart(jsonvalue.dumps_str(value)))
         return tuple(parts)
     target = rng.randint(_REPLY_MIN_TOKENS, _REPLY_MAX_TOKENS)
-    text = pool.text(rng, target)
-    # Legacy completions continue the prompt after "Assistant:", so they open with a space.
-    parts.append(TextPart(" " + text if request.api == "complete" else text))
+    parts.append(_text_part(request, pool.text(rng, target)))
     return tuple(parts)
+
+
+def _text_part(request: NeutralRequest, text: str) -> TextPart:
+    # Legacy completions continue the prompt after "Assistant:", so they open with a space.
+    return TextPart(" " + text if request.api == "complete" else text)
+
+
+def _plain_text_choice(request: NeutralRequest, pool: TextPool, seed: int, index: int) -> Part:
+    draws = request_draws(request, seed, index)
+    target = _REPLY_MIN_TOKENS + next(draws) % (_REPLY_MAX_TOKENS - _REPLY_MIN_TOKENS + 1)
+    return _text_part(request, pool.drawn_text(draws, target))
 
 
 def default_reply(

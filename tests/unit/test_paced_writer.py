@@ -217,7 +217,9 @@ def test_every_frame_arrives_once_in_order_framed_and_not_before_its_time() -> N
     assert b"".join(sent) == b"".join(data for data, _ in frames)
     assert stream.report.events_sent == len(frames)
     assert stream.response.ended
-    assert len(stream.transport.writes) == len(frames) - 2  # first and last via aiohttp
+    # First and last via aiohttp, the rest by the ticker: one write per due delta, or
+    # fewer when a late wake-up on a busy machine finds two due at once.
+    assert 1 <= len(stream.transport.writes) <= len(frames) - 2
     assert elapsed >= 0.9 * 12 * 3 / 1500
 
 

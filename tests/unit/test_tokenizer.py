@@ -5,7 +5,12 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.accounting.tokenizer import count_tokens, split_into_tokens, truncate_to_tokens
+from emulator.accounting.tokenizer import (
+    _truncate_by_steps,
+    count_tokens,
+    split_into_tokens,
+    truncate_to_tokens,
+)
 
 
 def test_counting_rules() -> None:
@@ -61,3 +66,16 @@ words_and_marks = st.lists(
 def test_counting_and_cutting_follow_the_word_rule(text: str, budget: int) -> None:
     assert count_tokens(text) == _count_by_words(text)
     assert tuple(truncate_to_tokens(text, budget)) == _truncate_by_words(text, budget)
+    if budget > 0:  # the way taken past the limits a pattern is kept for
+        assert tuple(_truncate_by_steps(text, budget)) == _truncate_by_words(text, budget)
+
+
+def test_a_text_shorter_than_the_limit_is_found_short() -> None:
+    """Each token is matched atomically, so a text a little short of the limit fails
+    the pattern at once, without retrying every other split of its words (which
+    would take exponential time: this test would not finish)."""
+    text = "tokenizers " * 1000  # 3,000 tokens, in words of 3
+    assert truncate_to_tokens(text, 4_000) == (text, 3_000, False)
+    assert truncate_to_tokens(text, 3_000) == (text, 3_000, False)
+    assert truncate_to_tokens(text, 2_999) == (text[: len(text) - 3], 2_999, True)
+    assert truncate_to_tokens(text * 2, 5_000).tokens == 5_000  # past the kept patterns

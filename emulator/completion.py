@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from emulator import jsonvalue
-from emulator.accounting.tokenizer import count_tokens, truncate_to_tokens
+from emulator.accounting.tokenizer import (
+    count_tokens,
+    truncate_at_sentences,
+    truncate_to_tokens,
+)
 from emulator.scenario.outcome import Part, RefusalPart, TextPart, ThinkingPart, ToolCallPart
 
 StopReason = Literal["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal"]
@@ -60,7 +64,11 @@ def finish_choice(
             stop = _first_stop(text, stop_sequences) if isinstance(part, TextPart) else None
             if stop is not None:
                 text = text[: stop[0]]
-            cut = truncate_to_tokens(text, max_tokens - used)
+            ends = part.sentence_ends if stop is None and isinstance(part, TextPart) else ()
+            if ends:
+                cut = truncate_at_sentences(text, ends, max_tokens - used)
+            else:
+                cut = truncate_to_tokens(text, max_tokens - used)
             used += cut.tokens
             if cut.text or not kept:
                 kept.append(type(part)(cut.text))

@@ -16,6 +16,7 @@ tokenizers, so sizes and limits behave plausibly.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -56,6 +57,21 @@ def truncate_to_tokens(text: str, max_tokens: int) -> Truncated:
     if _TOKENS.search(text, end) is None:
         return Truncated(text, max_tokens, False)
     return Truncated(text[:end], max_tokens, True)
+
+
+def truncate_at_sentences(
+    text: str, sentence_ends: Sequence[tuple[int, int]], max_tokens: int
+) -> Truncated:
+    """As ``truncate_to_tokens``, for a text whose sentences' ends and the tokens up to
+    each are known (nothing but whitespace between them): only the sentence the
+    budget ends in is tokenized."""
+    kept_end = kept_tokens = 0
+    for end, tokens in sentence_ends:
+        if tokens > max_tokens:
+            rest = truncate_to_tokens(text[kept_end:end], max_tokens - kept_tokens)
+            return Truncated(text[: kept_end + len(rest.text)], max_tokens, True)
+        kept_end, kept_tokens = end, tokens
+    return Truncated(text, kept_tokens, False)
 
 
 # Beyond this many tokens a cut is found token by token (a pattern per limit is

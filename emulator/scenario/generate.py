@@ -64,18 +64,23 @@ class TextPool:
             total += self.sentence_tokens[index]
         return " ".join(chosen)
 
-    def drawn_text(self, draws: Iterator[int], target_tokens: int) -> str:
-        """As ``text``, the sentences picked by ``draws`` (32-bit numbers)."""
+    def drawn_text(self, draws: Iterator[int], target_tokens: int, *, lead: str = "") -> TextPart:
+        """As ``text``, the sentences picked by ``draws`` (32-bit numbers), after
+        ``lead`` (whitespace), with where each sentence ends."""
         chosen: list[str] = []
+        ends: list[tuple[int, int]] = []
+        end = len(lead) - 1
         total = 0
         count = len(self.sentences)
         for draw in draws:
-            index = draw % count
-            chosen.append(self.sentences[index])
-            total += self.sentence_tokens[index]
+            sentence = self.sentences[draw % count]
+            chosen.append(sentence)
+            end += 1 + len(sentence)
+            total += self.sentence_tokens[draw % count]
+            ends.append((end, total))
             if total >= target_tokens:
                 break
-        return " ".join(chosen)
+        return TextPart(lead + " ".join(chosen), tuple(ends))
 
 
 def request_rng(request: NeutralRequest, seed: int, choice: int = 0) -> random.Random:
@@ -171,7 +176,8 @@ def _text_part(request: NeutralRequest, text: str) -> TextPart:
 def _plain_text_choice(request: NeutralRequest, pool: TextPool, seed: int, index: int) -> Part:
     draws = request_draws(request, seed, index)
     target = _REPLY_MIN_TOKENS + next(draws) % (_REPLY_MAX_TOKENS - _REPLY_MIN_TOKENS + 1)
-    return _text_part(request, pool.drawn_text(draws, target))
+    # Legacy completions continue the prompt after "Assistant:", so they open with a space.
+    return pool.drawn_text(draws, target, lead=" " if request.api == "complete" else "")
 
 
 def default_reply(

@@ -11,10 +11,17 @@ from typing import Literal
 
 from emulator.jsonvalue import JSONObject
 
+# Where a text's sentences end and the tokens up to each end (see TextPart).
+SentenceEnds = tuple[tuple[int, int], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class TextPart:
     text: str
+    # For a text made of sentences with known costs (generated replies): each
+    # sentence's end in ``text`` and the tokens up to there, so that cutting the
+    # text to a budget tokenizes one sentence, not every one before it.
+    sentence_ends: SentenceEnds = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

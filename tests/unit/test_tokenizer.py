@@ -9,8 +9,10 @@ from emulator.accounting.tokenizer import (
     _truncate_by_steps,
     count_tokens,
     split_into_tokens,
+    truncate_at_sentences,
     truncate_to_tokens,
 )
+from emulator.scenario.generate import TextPool
 
 
 def test_counting_rules() -> None:
@@ -79,3 +81,22 @@ def test_a_text_shorter_than_the_limit_is_found_short() -> None:
     assert truncate_to_tokens(text, 3_000) == (text, 3_000, False)
     assert truncate_to_tokens(text, 2_999) == (text[: len(text) - 3], 2_999, True)
     assert truncate_to_tokens(text * 2, 5_000).tokens == 5_000  # past the kept patterns
+
+
+POOL = TextPool.build(seed=5, size=64)
+
+
+@given(
+    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=30),
+    st.integers(1, 200),
+    st.integers(0, 220),
+    st.sampled_from(["", " "]),
+)
+def test_cutting_at_known_sentences_agrees_with_cutting_the_text(
+    draws: list[int], target: int, budget: int, lead: str
+) -> None:
+    part = POOL.drawn_text(iter(draws), target, lead=lead)
+    assert part.sentence_ends[-1] == (len(part.text), count_tokens(part.text))
+    assert truncate_at_sentences(part.text, part.sentence_ends, budget) == truncate_to_tokens(
+        part.text, budget
+    )

@@ -36,6 +36,36 @@ class Lru(Generic[K, V]):
         self._entries.clear()
 
 
+class SecondSight:
+    """Admits what is offered a second time (among the last ``remembered`` offers).
+
+    Memos in front of costly work pay off when the same input comes back, and cost
+    a store and an eviction when it never does: a load of prompts each sent once
+    churned every memo on the path for nothing (about 7% of answering one). A memo
+    that asks first keeps only what came back, at the price of doing the work once
+    more for it. Only fingerprints are remembered; one shared by chance admits an
+    entry one offer early."""
+
+    __slots__ = ("_offered_once", "_remembered")
+
+    def __init__(self, remembered: int = 4096) -> None:
+        self._offered_once: set[int] = set()
+        self._remembered = remembered
+
+    def admits(self, key: Hashable) -> bool:
+        fingerprint = hash(key)
+        if fingerprint in self._offered_once:
+            self._offered_once.discard(fingerprint)
+            return True
+        if len(self._offered_once) >= self._remembered:
+            self._offered_once.clear()
+        self._offered_once.add(fingerprint)
+        return False
+
+    def clear(self) -> None:
+        self._offered_once.clear()
+
+
 class IdentityMemo(Generic[V]):
     """Results computed from immutable objects that are served again (parsed requests
     are kept and reused), keyed by the object's identity plus ``extra``. An entry keeps

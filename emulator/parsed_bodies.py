@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from emulator.lru import SecondSight
 from emulator.neutral import NeutralRequest
 
 DEFAULT_ENTRIES = 1024
@@ -50,6 +51,7 @@ class ParsedBodies:
         self._max_entries = max_entries
         self._budget = budget_bytes
         self._held = 0
+        self._second_sight = SecondSight()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -61,6 +63,11 @@ class ParsedBodies:
             return None
         self._entries.move_to_end(key)
         return found[1]
+
+    def offer(self, kind: str, raw: bytes, request: NeutralRequest) -> None:
+        """``put``, for a body offered before (see ``lru.SecondSight``)."""
+        if self._second_sight.admits(_key(kind, raw)):
+            self.put(kind, raw, request)
 
     def put(self, kind: str, raw: bytes, request: NeutralRequest) -> None:
         if len(raw) > self._budget or self._max_entries <= 0:
@@ -77,4 +84,5 @@ class ParsedBodies:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._second_sight.clear()
         self._held = 0

@@ -21,7 +21,7 @@ from emulator.completion import FinishedChoice, finish_choice
 from emulator.errors import ApiError
 from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.lru import IdentityMemo
+from emulator.lru import IdentityMemo, SecondSight
 from emulator.neutral import Caller, NeutralRequest
 from emulator.paced_writer import JitterRandom
 from emulator.render.events import StreamEvent
@@ -88,13 +88,15 @@ def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
         )
         for i in range(wanted)
     ]
-    _FINISHED.put(reply.choices, finished, cut)
+    if _FINISHED_AGAIN.admits((id(reply.choices), cut)):
+        _FINISHED.put(reply.choices, finished, cut)
     return finished
 
 
 # Cutting replies to max_tokens and stop sequences, for replies served again
 # (generated replies are kept by the engine).
 _FINISHED: IdentityMemo[list[FinishedChoice]] = IdentityMemo(1024)
+_FINISHED_AGAIN = SecondSight()
 
 
 async def answer(

@@ -15,7 +15,7 @@ from functools import partial
 from typing import NamedTuple
 
 from emulator.errors import invalid_request
-from emulator.lru import IdentityMemo, Lru
+from emulator.lru import IdentityMemo, Lru, SecondSight
 from emulator.neutral import NeutralRequest
 from emulator.scenario.generate import TextPool, default_choice, default_reply, request_rng
 from emulator.scenario.loader import Scenario
@@ -100,6 +100,7 @@ class ScenarioEngine:
         self._plans: Lru[tuple[tuple[int, str | None, str], bytes], _Plan] = Lru(_PLAN_MEMO_ENTRIES)
         # Generated replies are a pure function of these, and generating is costly.
         self._generated: Lru[tuple[str, bytes, int, int], Pick] = Lru(_GENERATED_MEMO_ENTRIES)
+        self._generated_again = SecondSight()
 
     # -- scenarios ---------------------------------------------------------------
     @property
@@ -241,7 +242,8 @@ class ScenarioEngine:
         if pick is None:
             choices = default_reply(request, self.pool, self.seed).choices
             pick = Pick(Reply(choices, self.default_timing))
-            self._generated.put(key, pick)
+            if self._generated_again.admits(key):
+                self._generated.put(key, pick)
         return pick
 
     def _fire(

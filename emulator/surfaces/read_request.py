@@ -38,7 +38,7 @@ async def read_request(
     parsed = runtime.parsed_bodies.get(kind, raw)
     if parsed is None:
         parsed = parse(decode_json_object(http, raw, family))
-        runtime.parsed_bodies.put(kind, raw, parsed)
+        runtime.parsed_bodies.offer(kind, raw, parsed)
     else:
         http[EXCHANGE].body = parsed.body
     return parsed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.lru import IdentityMemo, Lru
+from emulator.lru import IdentityMemo, Lru, SecondSight
 from emulator.neutral import NeutralRequest
 from emulator.parsed_bodies import ParsedBodies
 
@@ -93,3 +93,24 @@ def test_small_bodies_that_differ_anywhere_are_apart() -> None:
     assert bodies.get("k", one) is first and bodies.get("k", other) is second
     assert bodies.get("j", one) is None
     assert len(bodies) == 2
+
+
+def test_second_sight_admits_what_comes_back() -> None:
+    door = SecondSight(remembered=3)
+    assert not door.admits("a")
+    assert door.admits("a")  # the second offer
+    assert not door.admits("a")  # admitted once; a third offer starts again
+    for key in ("b", "c", "d"):  # more than it remembers: it forgets them all
+        door.admits(key)
+    assert not door.admits("a")
+
+
+def test_a_body_offered_twice_is_kept() -> None:
+    bodies = ParsedBodies()
+    first, second = _request("first"), _request("second")
+    bodies.offer("k", b"{}", first)
+    assert bodies.get("k", b"{}") is None and len(bodies) == 0
+    bodies.offer("k", b"{}", second)
+    assert bodies.get("k", b"{}") is second
+    bodies.offer("k", b"{ }", first)
+    assert bodies.get("k", b"{ }") is None

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from typing import Any
+
+import pytest
+
+from emulator import write_coalescing
 
 ANTHROPIC_HEADERS = {
     "x-api-key": "sk-ant-test",
@@ -29,3 +35,15 @@ WEATHER_TOOL_SCHEMA = {
 def user(text: str) -> Any:
     """A user message, typed loosely so it fits every SDK's message param type."""
     return {"role": "user", "content": text}
+
+
+def shrink_server_send_buffers(monkeypatch: pytest.MonkeyPatch, size: int = 8192) -> None:
+    """Small kernel send buffers for the servers' connections, so that a client that
+    stops reading holds up the server's writes within a few kilobytes."""
+    connection_made = write_coalescing._CoalescingProtocol.connection_made
+
+    def small_send_buffer(self: Any, transport: asyncio.BaseTransport) -> None:
+        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+        connection_made(self, transport)
+
+    monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)

@@ -15,10 +15,17 @@ import aiohttp
 import pytest
 
 from conftest import ResponseChecker
-from emulator import sse, write_coalescing
+from emulator import sse
 from emulator.config import EmulatorConfig
 from emulator.testing import EmulatorThread
-from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS, user
+from tests.support import (
+    ANTHROPIC_HEADERS,
+    CLAUDE,
+    GPT,
+    OPENAI_HEADERS,
+    shrink_server_send_buffers,
+    user,
+)
 
 EVENT_STREAM = "text/event-stream; charset=utf-8"
 UNICODE_WORD = "café 日本語 🎉👩‍👩‍👧 naïve"
@@ -360,13 +367,7 @@ async def test_a_paced_stream_to_a_client_that_stops_reading_loses_nothing(
 
     monkeypatch.setattr(sse, "write_raw", counting_write_raw)
     # Small kernel buffers on the server's side too, or they would take it all.
-    connection_made = write_coalescing._CoalescingProtocol.connection_made
-
-    def small_send_buffer(self: Any, transport: asyncio.BaseTransport) -> None:
-        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
-        connection_made(self, transport)
-
-    monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)
+    shrink_server_send_buffers(monkeypatch)
     config = EmulatorConfig(
         port=0, seed=0, fixtures=tmp_path, latency="ttft_ms=0,tokens_per_s=8000"
     )

@@ -3,7 +3,6 @@ way of sending them, read over raw HTTP/1.1 on loopback."""
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import json
 import socket
@@ -15,11 +14,18 @@ from typing import Any, BinaryIO
 import pytest
 from aiohttp.http_writer import StreamWriter
 
-from emulator import whole_response, write_coalescing
+from emulator import whole_response
 from emulator.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.integration.test_streaming_raw import parse_sse
-from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS, user
+from tests.support import (
+    ANTHROPIC_HEADERS,
+    CLAUDE,
+    GPT,
+    OPENAI_HEADERS,
+    shrink_server_send_buffers,
+    user,
+)
 
 # Headers whose values change from one answer to the next.
 VARYING = {"request-id", "x-request-id", "date"}
@@ -192,13 +198,7 @@ def test_pipelined_answers_to_a_client_that_reads_nothing_wait_for_it(
         await drain(self)
 
     monkeypatch.setattr(StreamWriter, "drain", noting_drain)
-    connection_made = write_coalescing._CoalescingProtocol.connection_made
-
-    def small_send_buffer(self: Any, transport: asyncio.BaseTransport) -> None:
-        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
-        connection_made(self, transport)
-
-    monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)
+    shrink_server_send_buffers(monkeypatch)
     requests = [
         _request(
             "/v1/messages",

@@ -3,7 +3,9 @@
 All but the request id are shared between answers while the rate-limit headers
 stay the same object (the unenforced buckets' change once a second), so their
 union is kept, both as a multidict (a copy of one is much cheaper than building
-one) and serialized (for answers sent whole).
+one) and serialized (for answers sent whole). Headers made for one answer
+(enforced limits) are left to aiohttp: checking and serializing them here would
+cost more than it saves.
 """
 
 from __future__ import annotations
@@ -56,9 +58,11 @@ def answer_head(
         headers.extend(limit_headers)
         if stream:
             headers.update(sse.STREAM_HEADERS)
-        shared = _Shared(limit_headers, headers, whole_response.head_lines(headers.items()))
         if isinstance(limit_headers, MappingProxyType):
+            shared = _Shared(limit_headers, headers, whole_response.head_lines(headers.items()))
             _LAST_SHARED[kind] = shared
+        else:  # one answer's own (enforced limits): aiohttp serializes them as fast
+            shared = _Shared(limit_headers, headers, None)
     return AnswerHead(shared, family.request_id_header, request_id)
 
 

@@ -19,7 +19,7 @@ from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.joined import JoinedFrames, Template, join, merge
 from emulator.jsonvalue import JSONObject
-from emulator.lru import IdentityMemo, SecondSight
+from emulator.lru import IdentityMemo
 from emulator.render.events import StreamEvent
 from emulator.scenario.outcome import ToolCallPart
 from emulator.sse import Frame, framed
@@ -111,7 +111,6 @@ class _Templates:
 
     def __init__(self, max_entries: int) -> None:
         self._memo: IdentityMemo[_Kept] = IdentityMemo(max_entries)
-        self._seen = SecondSight()
 
     def _kept(self, choices: Sequence[FinishedChoice], key: Hashable) -> _Kept:
         """The kept templates, or a marker: ``_SEEN_ONCE`` (split it now) or
@@ -119,7 +118,8 @@ class _Templates:
         scripted replies are often made afresh per answer, so only what recurs is."""
         kept = self._memo.get(choices, key)
         if kept is None:
-            return _SEEN_ONCE if self._seen.admits((id(choices), key)) else _UNSPLITTABLE
+            self._memo.put(choices, _SEEN_ONCE, key)
+            return _UNSPLITTABLE
         return kept
 
     def _keep(
@@ -145,7 +145,6 @@ class _Templates:
 
     def clear(self) -> None:
         self._memo.clear()
-        self._seen.clear()
 
 
 class BodyTemplates(_Templates):

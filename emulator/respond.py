@@ -94,7 +94,9 @@ def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
 
 
 # Cutting replies to max_tokens and stop sequences, for replies served again
-# (generated replies are kept by the engine).
+# (generated replies are kept by the engine). The fingerprint of a reply made
+# afresh per answer often comes back (a new object in a freed one's place): that
+# only costs an entry in a bounded memo.
 _FINISHED: IdentityMemo[list[FinishedChoice]] = IdentityMemo(1024)
 _FINISHED_AGAIN = SecondSight()
 

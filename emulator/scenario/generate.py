@@ -1,9 +1,9 @@
 """Seeded default replies: what a request gets when no rule matches.
 
 Faker runs once, at start-up, to fill a ``TextPool``; a request then only
-picks from the pool with a PRNG seeded from the request's content and the
-emulator's seed. Same request and seed → the same reply, at a cost of a few
-microseconds.
+picks from the pool with numbers drawn from the request's content and the
+emulator's seed (hashed for a plain text reply, a seeded PRNG for the rest).
+Same request and seed → the same reply, at a cost of a few microseconds.
 """
 
 from __future__ import annotations
@@ -73,10 +73,11 @@ class TextPool:
         total = 0
         count = len(self.sentences)
         for draw in draws:
-            sentence = self.sentences[draw % count]
+            index = draw % count
+            sentence = self.sentences[index]
             chosen.append(sentence)
             end += 1 + len(sentence)
-            total += self.sentence_tokens[draw % count]
+            total += self.sentence_tokens[index]
             ends.append((end, total))
             if total >= target_tokens:
                 break
@@ -168,16 +169,19 @@ def default_choice(
     return tuple(parts)
 
 
-def _text_part(request: NeutralRequest, text: str) -> TextPart:
+def _lead(request: NeutralRequest) -> str:
     # Legacy completions continue the prompt after "Assistant:", so they open with a space.
-    return TextPart(" " + text if request.api == "complete" else text)
+    return " " if request.api == "complete" else ""
+
+
+def _text_part(request: NeutralRequest, text: str) -> TextPart:
+    return TextPart(_lead(request) + text)
 
 
 def _plain_text_choice(request: NeutralRequest, pool: TextPool, seed: int, index: int) -> Part:
     draws = request_draws(request, seed, index)
     target = _REPLY_MIN_TOKENS + next(draws) % (_REPLY_MAX_TOKENS - _REPLY_MIN_TOKENS + 1)
-    # Legacy completions continue the prompt after "Assistant:", so they open with a space.
-    return pool.drawn_text(draws, target, lead=" " if request.api == "complete" else "")
+    return pool.drawn_text(draws, target, lead=_lead(request))
 
 
 def default_reply(

@@ -21,8 +21,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
-_PIECES = re.compile(r"\w+|[^\w\s]")
-_CHARS_PER_TOKEN = 4
 # One match per token: a word's groups of up to 4 characters, or one other
 # non-space character. Counting and cutting then run inside the regex engine, not
 # a Python loop per word (cutting a reply to max_tokens was 10% of answering a
@@ -101,12 +99,10 @@ def split_into_tokens(text: str) -> list[str]:
     travels with the piece after it); joined, they give back ``text``."""
     pieces: list[str] = []
     cursor = 0
-    for match in _PIECES.finditer(text):
-        start, end = match.span()
-        for cut in range(start, end, _CHARS_PER_TOKEN):
-            stop = min(cut + _CHARS_PER_TOKEN, end)
-            pieces.append(text[cursor:stop])
-            cursor = stop
+    for match in _TOKENS.finditer(text):
+        end = match.end()
+        pieces.append(text[cursor:end])
+        cursor = end
     if cursor < len(text):
         if pieces:
             pieces[-1] += text[cursor:]

@@ -58,6 +58,22 @@ def _truncate_by_words(text: str, budget: int) -> tuple[str, int, bool]:
     return text, total, False
 
 
+def _split_by_words(text: str) -> list[str]:
+    pieces: list[str] = []
+    cursor = 0
+    for match in re.finditer(r"\w+|[^\w\s]", text):
+        for cut in range(match.start(), match.end(), 4):
+            stop = min(cut + 4, match.end())
+            pieces.append(text[cursor:stop])
+            cursor = stop
+    if cursor < len(text):
+        if pieces:
+            pieces[-1] += text[cursor:]
+        else:
+            pieces.append(text[cursor:])
+    return pieces
+
+
 words_and_marks = st.lists(
     st.sampled_from([*"abcdéíß日本 \n\t.,!?-'", "👩\u200d👩\u200d👧", "🎉", "hello", "tokenizer"]),
     max_size=120,
@@ -67,6 +83,7 @@ words_and_marks = st.lists(
 @given(st.one_of(st.text(max_size=300), words_and_marks), st.integers(0, 90))
 def test_counting_and_cutting_follow_the_word_rule(text: str, budget: int) -> None:
     assert count_tokens(text) == _count_by_words(text)
+    assert split_into_tokens(text) == _split_by_words(text)
     assert tuple(truncate_to_tokens(text, budget)) == _truncate_by_words(text, budget)
     if budget > 0:  # the way taken past the limits a pattern is kept for
         assert tuple(_truncate_by_steps(text, budget)) == _truncate_by_words(text, budget)

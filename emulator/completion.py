@@ -6,7 +6,6 @@ so the JSON and streamed answers to one request always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from emulator import jsonvalue
@@ -16,11 +15,12 @@ from emulator.accounting.tokenizer import (
     truncate_to_tokens,
 )
 from emulator.scenario.outcome import Part, RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from emulator.value_class import value_class
 
 StopReason = Literal["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class FinishedChoice:
     parts: tuple[Part, ...]
     stop_reason: StopReason
@@ -49,6 +49,12 @@ def _first_stop(text: str, stop_sequences: tuple[str, ...]) -> tuple[int, str] |
         if at >= 0 and (best is None or at < best[0]):
             best = (at, seq)
     return best
+
+
+class KeptChoices(list[FinishedChoice]):
+    """Finished choices that are kept and served again as this very object, so what
+    is derived from them (their rendered templates) is worth keeping by identity.
+    A plain list is made for one answer."""
 
 
 def finish_choice(

@@ -76,6 +76,9 @@ class IdentityMemo(Generic[V]):
         self._entries: OrderedDict[tuple[int, Hashable], tuple[object, V]] = OrderedDict()
         self._max_entries = max_entries
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, source: object, extra: Hashable = None) -> V | None:
         key = (id(source), extra)
         found = self._entries.get(key)

@@ -7,12 +7,13 @@ rules, accounting and generation speak only of it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Literal, NamedTuple
 
 from emulator.catalogue import ModelInfo
 from emulator.jsonvalue import JSONObject
+from emulator.value_class import value_class
 
 Api = Literal["messages", "complete", "chat"]
 
@@ -29,7 +30,7 @@ Role = Literal["user", "assistant", "system", "tool"]
 CacheTtl = Literal["5m", "1h"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class PromptBlock:
     """One cacheable unit of the prompt, in processing order tools → system → messages:
     a tool definition, a system block or a message content block."""
@@ -41,21 +42,21 @@ class PromptBlock:
     path: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ToolSpec:
     name: str
     description: str = ""
     input_schema: JSONObject | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ToolCall:
     id: str
     name: str
     input: JSONObject
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ToolResult:
     tool_use_id: str
     text: str
@@ -63,7 +64,7 @@ class ToolResult:
     tool_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Message:
     role: Role
     text: str
@@ -71,14 +72,14 @@ class Message:
     tool_results: tuple[ToolResult, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ToolChoice:
     mode: Literal["auto", "any", "tool", "none"] = "auto"
     name: str | None = None
     parallel: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class OutputFormat:
     kind: Literal["text", "json_object", "json_schema"] = "text"
     schema: JSONObject | None = None
@@ -89,7 +90,7 @@ TEXT_FORMAT = OutputFormat()
 
 
 # No __slots__: the cached properties below keep their values in the __dict__.
-@dataclass(frozen=True)
+@value_class
 class NeutralRequest:
     api: Api
     model: str

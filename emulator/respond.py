@@ -17,7 +17,7 @@ from aiohttp import web
 from emulator import jsonvalue, limits, paced_writer, sse, whole_response
 from emulator.accounting.usage import PromptUsage, uncached
 from emulator.answer_head import AnswerHead, answer_head
-from emulator.completion import FinishedChoice, finish_choice
+from emulator.completion import FinishedChoice, KeptChoices, finish_choice
 from emulator.errors import ApiError
 from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
@@ -89,7 +89,9 @@ def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
         for i in range(wanted)
     ]
     if _FINISHED_AGAIN.admits((id(reply.choices), cut)):
-        _FINISHED.put(reply.choices, finished, cut)
+        kept = KeptChoices(finished)
+        _FINISHED.put(reply.choices, kept, cut)
+        return kept
     return finished
 
 

@@ -99,6 +99,14 @@ def _message_blocks(messages: list[JSONObject]) -> Iterator[PromptBlock]:
     for m_index, message in enumerate(messages):
         role = message["role"]
         content = message["content"]
+        if isinstance(content, str):  # most messages: one text block, counted directly
+            yield PromptBlock(
+                kind=f"{role}:first",
+                source={"type": "text", "text": content},
+                tokens=MESSAGE_OVERHEAD_TOKENS + count_tokens(content),
+                path=f"messages.{m_index}.content.0",
+            )
+            continue
         items: list[JSONObject] = (
             [{"type": "text", "text": content}] if isinstance(content, str) else content
         )

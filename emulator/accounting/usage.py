@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
+from emulator.value_class import value_class
 
-@dataclass(frozen=True, slots=True)
+
+@value_class(slots=True)
 class PromptUsage:
     """How the prompt's tokens split between fresh input, cache writes and cache reads.
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
+from emulator.completion import FinishedChoice, KeptChoices
 from emulator.joined import JoinedFrames, Template, join, merge
 from emulator.jsonvalue import JSONObject
 from emulator.lru import IdentityMemo
@@ -105,17 +105,24 @@ _UNSPLITTABLE = _Kept((), ((b"unsplittable",), (), 0))
 class _Templates:
     """Rendered answers by (choices, what else rendering reads), bounded.
 
-    ``choices`` must be served again as the same object for the memo to help (the
-    engine and finish_all keep them); the key holds everything else rendering reads
+    Only ``KeptChoices`` are kept (``finish_all`` makes them for replies served
+    again); the key holds everything else rendering reads
     except the slots."""
 
     def __init__(self, max_entries: int) -> None:
         self._memo: IdentityMemo[_Kept] = IdentityMemo(max_entries)
 
+    def __len__(self) -> int:
+        """How many answers are kept (or noted as seen once)."""
+        return len(self._memo)
+
     def _kept(self, choices: Sequence[FinishedChoice], key: Hashable) -> _Kept:
         """The kept templates, or a marker: ``_SEEN_ONCE`` (split it now) or
         ``_UNSPLITTABLE`` (render it). The first sighting is rendered, not split:
-        scripted replies are often made afresh per answer, so only what recurs is."""
+        scripted replies are often made afresh per answer, so only what recurs is.
+        Choices made for one answer are never kept, so they are not even looked up."""
+        if type(choices) is not KeptChoices:
+            return _UNSPLITTABLE
         kept = self._memo.get(choices, key)
         if kept is None:
             self._memo.put(choices, _SEEN_ONCE, key)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from emulator.jsonvalue import JSONObject
+from emulator.value_class import value_class
 
 # Where a text's sentences end and the tokens up to each end (see TextPart).
 SentenceEnds = tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class TextPart:
     text: str
     # For a text made of sentences with known costs (generated replies): each
@@ -24,20 +25,20 @@ class TextPart:
     sentence_ends: SentenceEnds = field(default=(), compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ToolCallPart:
     name: str
     input: JSONObject
     id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ThinkingPart:
     thinking: str
     signature: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class RefusalPart:
     text: str
 
@@ -66,7 +67,7 @@ class Timing:
 NO_DELAY = Timing()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Reply:
     """A successful answer: one tuple of parts per choice (OpenAI ``n``)."""
 

@@ -9,6 +9,7 @@ from emulator.accounting.prompt import anthropic_prompt_blocks
 from emulator.catalogue import Catalogue
 from emulator.jsonvalue import JSONObject
 from emulator.neutral import (
+    TEXT_FORMAT,
     Message,
     NeutralRequest,
     OutputFormat,
@@ -54,6 +55,8 @@ def _text_of(content: object) -> str:
 
 def _to_message(raw: JSONObject, tool_names: Mapping[str, str]) -> Message:
     content = raw["content"]
+    if isinstance(content, str):  # most messages: no blocks to look through
+        return Message(raw["role"], content)
     blocks: list[JSONObject] = (
         [{"type": "text", "text": content}] if isinstance(content, str) else content
     )
@@ -86,10 +89,14 @@ def _messages(raw_messages: list[JSONObject]) -> tuple[Message, ...]:
     return tuple(converted)
 
 
+_AUTO = ToolChoice("auto")
+_NO_TOOLS = ToolChoice("none")
+
+
 def _tool_choice(body: JSONObject) -> ToolChoice:
     raw = body.get("tool_choice")
     if not isinstance(raw, dict):
-        return ToolChoice("auto" if body.get("tools") else "none")
+        return _AUTO if body.get("tools") else _NO_TOOLS
     parallel = not raw.get("disable_parallel_tool_use", False)
     return ToolChoice(raw["type"], raw.get("name"), parallel)
 
@@ -106,7 +113,7 @@ def _output_format(body: JSONObject) -> OutputFormat:
     fmt = config.get("format") if isinstance(config, dict) else None
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         return OutputFormat("json_schema", fmt.get("schema"), None)
-    return OutputFormat()
+    return TEXT_FORMAT
 
 
 def parse_messages_body(

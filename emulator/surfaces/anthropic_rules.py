@@ -80,6 +80,8 @@ def check_thinking(body: JSONObject, *, count_only: bool) -> None:
 
 
 def check_tools(body: JSONObject) -> None:
+    if "tools" not in body and "tool_choice" not in body:
+        return
     tools = body.get("tools") or []
     names = [tool.get("name") for tool in tools]
     seen: set[object] = set()
@@ -130,6 +132,8 @@ def check_message_content(messages: list[JSONObject]) -> None:
 
 def check_tool_pairing(messages: list[JSONObject]) -> None:
     for index, message in enumerate(messages):
+        if isinstance(message["content"], str):
+            continue  # no tool_use or tool_result blocks
         blocks = _blocks(message)
         if message["role"] == "user":
             results = [
@@ -204,6 +208,8 @@ def cache_breakpoints(
         i: block.cache_ttl for i, block in enumerate(blocks) if block.cache_ttl is not None
     }
     automatic = body.get("cache_control")
+    if not marks and automatic is None:
+        return ()
     if isinstance(automatic, dict):
         ttl: CacheTtl = "1h" if automatic.get("ttl") == "1h" else "5m"
         last = _last_cacheable(blocks)

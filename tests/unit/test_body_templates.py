@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from emulator import jsonvalue, sse
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
+from emulator.completion import FinishedChoice, KeptChoices
 from emulator.joined import JoinedFrames
 from emulator.jsonvalue import JSONObject
 from emulator.render import anthropic, openai
@@ -29,7 +29,8 @@ PROMPT = PromptUsage(12, cache_read_tokens=3)
 
 
 def _choices(*parts: TextPart | ToolCallPart) -> list[FinishedChoice]:
-    return [FinishedChoice(tuple(parts), "end_turn", None, 7)]
+    """Choices as ``finish_all`` keeps them for replies served again."""
+    return KeptChoices([FinishedChoice(tuple(parts), "end_turn", None, 7)])
 
 
 def _message(choices: list[FinishedChoice]) -> Build:
@@ -134,3 +135,17 @@ def test_anthropic_stream_frames_carry_each_message_id_and_the_tokens() -> None:
             assert len(kept) == len(frames)
         assert message_id.encode() in frames[0][0]
         assert sum(tokens for _, tokens in frames) == sum(e.tokens for e in build(("x",)))
+
+
+def test_choices_made_for_one_answer_are_rendered_each_time_and_not_kept() -> None:
+    streams = StreamTemplates()
+    once = [FinishedChoice((TextPart("Hello there"),), "end_turn", None, 2)]
+
+    def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+        return anthropic.message_events("claude-x", once[0], PROMPT, str(slots[0]))
+
+    for message_id in ("msg_1", "msg_2", "msg_3"):
+        frames = streams.frames(once, "k", (message_id,), build)
+        assert not isinstance(frames, JoinedFrames)
+        assert list(frames) == list(sse.framed(build((message_id,))))
+    assert len(streams) == 0

@@ -95,17 +95,27 @@ def tool_definition_tokens(tool: JSONObject) -> int:
     )
 
 
+def text_message_block(role: str, content: str, m_index: int) -> PromptBlock:
+    """The block of a message whose content is a string (one text block)."""
+    return PromptBlock(
+        f"{role}:first",
+        {"type": "text", "text": content},
+        MESSAGE_OVERHEAD_TOKENS + count_tokens(content),
+        None,
+        f"messages.{m_index}.content.0",
+    )
+
+
+def system_text_block(system: str) -> PromptBlock:
+    return PromptBlock("system", system, count_tokens(system), None, "system")
+
+
 def _message_blocks(messages: list[JSONObject]) -> Iterator[PromptBlock]:
     for m_index, message in enumerate(messages):
         role = message["role"]
         content = message["content"]
-        if isinstance(content, str):  # most messages: one text block, counted directly
-            yield PromptBlock(
-                kind=f"{role}:first",
-                source={"type": "text", "text": content},
-                tokens=MESSAGE_OVERHEAD_TOKENS + count_tokens(content),
-                path=f"messages.{m_index}.content.0",
-            )
+        if isinstance(content, str):
+            yield text_message_block(role, content, m_index)
             continue
         items: list[JSONObject] = (
             [{"type": "text", "text": content}] if isinstance(content, str) else content
@@ -136,7 +146,7 @@ def anthropic_prompt_blocks(body: JSONObject) -> tuple[PromptBlock, ...]:
         )
     system = body.get("system")
     if isinstance(system, str) and system:
-        blocks.append(PromptBlock("system", system, count_tokens(system), None, "system"))
+        blocks.append(system_text_block(system))
     elif isinstance(system, list):
         for index, block in enumerate(system):
             blocks.append(

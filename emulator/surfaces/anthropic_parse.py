@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from emulator import jsonvalue
-from emulator.accounting.prompt import anthropic_prompt_blocks
-from emulator.catalogue import Catalogue
+from emulator.accounting.prompt import (
+    anthropic_prompt_blocks,
+    system_text_block,
+    text_message_block,
+)
+from emulator.catalogue import Catalogue, ModelInfo
 from emulator.jsonvalue import JSONObject
 from emulator.neutral import (
     TEXT_FORMAT,
@@ -116,6 +120,32 @@ def _output_format(body: JSONObject) -> OutputFormat:
     return TEXT_FORMAT
 
 
+# A body with only these keys, a string system prompt and string contents is plain:
+# no tools, thinking, cache marks or output format to look for.
+_PLAIN_KEYS = frozenset(
+    {
+        "model",
+        "max_tokens",
+        "messages",
+        "system",
+        "stream",
+        "temperature",
+        "top_p",
+        "top_k",
+        "stop_sequences",
+        "metadata",
+    }
+)
+
+
+def is_plain(body: JSONObject) -> bool:
+    return (
+        body.keys() <= _PLAIN_KEYS
+        and isinstance(body.get("system", ""), str)
+        and all(isinstance(m["content"], str) for m in body["messages"])
+    )
+
+
 def parse_messages_body(
     body: JSONObject,
     *,
@@ -128,6 +158,57 @@ def parse_messages_body(
     rules.check_model(model, info, accept_any=catalogue.accept_any)
     if not count_only:
         rules.check_generation_limits(body, info)
+    if is_plain(body):
+        return parse_plain_body(body, info, count_only=count_only)
+    return parse_any_body(body, info, count_only=count_only)
+
+
+def parse_plain_body(
+    body: JSONObject, info: ModelInfo | None, *, count_only: bool
+) -> NeutralRequest:
+    """``parse_any_body`` for a plain body (``is_plain``), with only the checks that
+    can fail for one: most requests are plain, and a new one is parsed on each."""
+    raw_messages: list[JSONObject] = body["messages"]
+    rules.check_message_content(raw_messages)
+    if not count_only:
+        rules.check_prefill(raw_messages, info, thinking=False)
+    system = body.get("system", "")
+    blocks = [system_text_block(system)] if system else []
+    messages = []
+    prompt_tokens = 0
+    for index, raw in enumerate(raw_messages):
+        role, content = raw["role"], raw["content"]
+        block = text_message_block(role, content, index)
+        blocks.append(block)
+        prompt_tokens += block.tokens
+        messages.append(Message(role, content))
+    if system:
+        prompt_tokens += blocks[0].tokens
+    rules.check_prompt_length(prompt_tokens, info)
+    last = messages[-1]
+    metadata = body.get("metadata")
+    return NeutralRequest(
+        api="messages",
+        model=body["model"],
+        model_info=info,
+        messages=tuple(messages),
+        max_tokens=0 if count_only else body["max_tokens"],
+        content_key=content_key(body),
+        system=system,
+        tool_choice=_NO_TOOLS,
+        stop_sequences=tuple(body.get("stop_sequences") or ()),
+        stream=bool(body.get("stream", False)),
+        prefill=last.text if last.role == "assistant" else "",
+        metadata=metadata if isinstance(metadata, dict) else {},
+        blocks=tuple(blocks),
+        prompt_tokens=prompt_tokens,
+        body=body,
+    )
+
+
+def parse_any_body(body: JSONObject, info: ModelInfo | None, *, count_only: bool) -> NeutralRequest:
+    """The checks and parse after the model's and the limits' (``parse_messages_body``)."""
+    model = body["model"]
     rules.check_thinking(body, count_only=count_only)
     rules.check_tools(body)
     raw_messages = body["messages"]

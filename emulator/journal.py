@@ -82,9 +82,9 @@ class Exchange:
 
     An entry stays in memory long after its request and is freed cold, so it holds
     few objects: the headers packed in one bytes (decoded and redacted when the
-    entry is read), the response as the bytes sent, the near misses as the engine
-    found them. ``body`` may be shared with the kept parse of
-    the same bytes, so readers get copies."""
+    entry is read), the request body as the JSON bytes received (shared with the
+    kept parse of the same bytes) and the response as the bytes sent, both decoded
+    when the entry is read, the near misses as the engine found them."""
 
     time: float
     method: str
@@ -93,7 +93,7 @@ class Exchange:
     test_id: str | None = None
     id: int = 0
     api: str | None = None
-    body: Any = None
+    body: bytes | None = None
     scenario: str | None = None
     rule: str | None = None
     nearest_miss: Sequence[NearMiss] = ()
@@ -109,12 +109,13 @@ class Exchange:
     secret_headers: frozenset[str] = field(default=frozenset(), metadata={"journal": False})
 
     def to_json(self) -> dict[str, Any]:
-        entry = {name: _copy(getattr(self, name)) for name in _EXCHANGE_FIELDS}
+        entry = {name: getattr(self, name) for name in _EXCHANGE_FIELDS}
         headers = self.headers
         if isinstance(headers, bytes):
             headers = unpack_headers(headers)
         entry["headers"] = redact_headers(headers, self.secret_headers)
         entry["nearest_miss"] = [miss.to_json() for miss in self.nearest_miss]
+        entry["body"] = None if self.body is None else jsonvalue.loads(self.body)
         entry["response_body"] = _parsed_body(self.response_body)
         entry["usage"] = _usage_json(self.usage)
         return entry
@@ -143,12 +144,6 @@ def _parsed_body(sent: bytes | None) -> Any:
 
 
 _EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange) if f.metadata.get("journal", True))
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return jsonvalue.loads(jsonvalue.dumps(value))
-    return value
 
 
 class Journal:

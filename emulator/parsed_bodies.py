@@ -57,12 +57,18 @@ class ParsedBodies:
         return len(self._entries)
 
     def get(self, kind: str, raw: bytes) -> NeutralRequest | None:
+        found = self.find(kind, raw)
+        return None if found is None else found[1]
+
+    def find(self, kind: str, raw: bytes) -> tuple[bytes, NeutralRequest] | None:
+        """The kept bytes equal to ``raw`` (one copy for every request that sent them)
+        and their parse."""
         key = _key(kind, raw)
         found = self._entries.get(key)
         if found is None or found[0] != raw:
             return None
         self._entries.move_to_end(key)
-        return found[1]
+        return found
 
     def offer(self, kind: str, raw: bytes, request: NeutralRequest) -> None:
         """``put``, for a body offered before (see ``lru.SecondSight``)."""

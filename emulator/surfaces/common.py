@@ -56,14 +56,16 @@ def checked_json_bytes(request: web.Request, raw: bytes, limit: int, family: Fam
 
 
 def decode_json_object(request: web.Request, raw: bytes, family: Family) -> JSONObject:
-    """``raw`` as a JSON object (noted in the journal), or the API's 400."""
+    """``raw`` as a JSON object, or the API's 400. JSON bytes are noted in the
+    journal as they are: decoding them again when the journal is read is cheaper
+    than keeping the decoded tree of every request alive until its entry goes."""
     try:
         body = jsonvalue.loads(raw)
     except jsonvalue.JSONDecodeError as err:
         if family == "openai":
             raise invalid_request(_OPENAI_BAD_JSON) from err
         raise invalid_request(f"The request body is not valid JSON: {err}") from err
-    request[EXCHANGE].body = body
+    request[EXCHANGE].body = raw
     if not isinstance(body, dict):
         if family == "openai":
             raise invalid_request(

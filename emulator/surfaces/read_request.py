@@ -35,10 +35,11 @@ async def read_request(
     if raw is None:
         raw = await read_body(http, limit)
     raw = checked_json_bytes(http, raw, limit, family)
-    parsed = runtime.parsed_bodies.get(kind, raw)
-    if parsed is None:
+    found = runtime.parsed_bodies.find(kind, raw)
+    if found is None:
         parsed = parse(decode_json_object(http, raw, family))
         runtime.parsed_bodies.offer(kind, raw, parsed)
-    else:
-        http[EXCHANGE].body = parsed.body
+        return parsed
+    kept_raw, parsed = found
+    http[EXCHANGE].body = kept_raw
     return parsed

@@ -15,7 +15,7 @@ from emulator.testing import EmulatorThread
 
 def _prompts(server: EmulatorThread) -> list[Any]:
     return [
-        entry.body["messages"][0]["content"]
+        entry.to_json()["body"]["messages"][0]["content"]
         for entry in server.runtime.journal.entries(path="/v1/messages")
     ]
 

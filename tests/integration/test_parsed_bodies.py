@@ -68,3 +68,18 @@ def test_a_bad_body_gets_its_error_every_time(http: httpx.Client, control: Contr
         )
         assert response.status_code == 400
         assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_journal_entries_of_a_kept_body_share_one_copy_of_its_bytes(
+    http: httpx.Client, server: EmulatorThread
+) -> None:
+    body = {**BODY, "messages": [{"role": "user", "content": "kept in the journal?"}]}
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    for _ in range(4):
+        assert http.post("/v1/messages", json=body, headers=headers).status_code == 200
+    entries = server.runtime.journal.entries(path="/v1/messages")
+    kept = [e.body for e in entries if e.to_json()["body"] == body]
+    assert len(kept) == 4 and all(isinstance(b, bytes) for b in kept)
+    # Kept on its second sighting: from then on every entry holds the kept copy.
+    assert kept[1] is kept[2] is kept[3]
+    assert kept[0] == kept[1] and kept[0] is not kept[1]

@@ -45,6 +45,17 @@ def test_entry_redacts_packed_credentials_and_parses_the_response() -> None:
     assert entry["nearest_miss"] == [] and entry["id"] == 1
 
 
+def test_the_request_body_reads_back_as_json_each_time_afresh() -> None:
+    exchange = Exchange(
+        time=1.0, method="POST", path="/", headers=b"", body=b'{"messages": [{"role": "user"}]}'
+    )
+    first = exchange.to_json()["body"]
+    assert first == {"messages": [{"role": "user"}]}
+    first["messages"].clear()  # a reader's copy: the entry is untouched
+    assert exchange.to_json()["body"] == {"messages": [{"role": "user"}]}
+    assert _exchange().to_json()["body"] is None
+
+
 def test_a_cut_short_body_reads_as_text() -> None:
     exchange = Exchange(time=1.0, method="POST", path="/", headers=b"", response_body=b'{"ty')
     assert exchange.to_json()["response_body"] == '{"ty'

@@ -21,7 +21,7 @@ from emulator.completion import FinishedChoice, KeptChoices, finish_choice
 from emulator.errors import ApiError
 from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.lru import IdentityMemo, SecondSight
+from emulator.lru import IdentityMemo
 from emulator.neutral import Caller, NeutralRequest
 from emulator.paced_writer import JitterRandom
 from emulator.render.events import StreamEvent
@@ -74,33 +74,31 @@ def error_from_reply(reply: ErrorReply) -> ApiError:
 
 
 def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
+    """The reply's choices cut to the request's limits; for a reply the engine keeps,
+    cut once per limits and kept too (``KeptChoices``)."""
+    if not reply.kept:
+        return _finished(request, reply)
     cut = (request.n, request.max_tokens, request.stop_sequences)
     memo = _FINISHED.get(reply.choices, cut)
-    if memo is not None:
-        return memo
+    if memo is None:
+        memo = KeptChoices(_finished(request, reply))
+        _FINISHED.put(reply.choices, memo, cut)
+    return memo
+
+
+def _finished(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
     choices = reply.choices or ((),)
-    wanted = max(1, request.n)
-    finished = [
+    return [
         finish_choice(
             choices[i % len(choices)],
             max_tokens=request.max_tokens,
             stop_sequences=request.stop_sequences,
         )
-        for i in range(wanted)
+        for i in range(max(1, request.n))
     ]
-    if _FINISHED_AGAIN.admits((id(reply.choices), cut)):
-        kept = KeptChoices(finished)
-        _FINISHED.put(reply.choices, kept, cut)
-        return kept
-    return finished
 
 
-# Cutting replies to max_tokens and stop sequences, for replies served again
-# (generated replies are kept by the engine). The fingerprint of a reply made
-# afresh per answer often comes back (a new object in a freed one's place): that
-# only costs an entry in a bounded memo.
 _FINISHED: IdentityMemo[list[FinishedChoice]] = IdentityMemo(1024)
-_FINISHED_AGAIN = SecondSight()
 
 
 async def answer(

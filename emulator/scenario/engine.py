@@ -241,8 +241,9 @@ class ScenarioEngine:
         pick = self._generated.get(key)
         if pick is None:
             choices = default_reply(request, self.pool, self.seed).choices
-            pick = Pick(Reply(choices, self.default_timing))
-            if self._generated_again.admits(key):
+            kept = self._generated_again.admits(key)
+            pick = Pick(Reply(choices, self.default_timing, kept=kept))
+            if kept:
                 self._generated.put(key, pick)
         return pick
 
@@ -280,6 +281,8 @@ class ScenarioEngine:
         known = self._outcomes.get(spec, key)
         if known is None:
             known = self._outcome(request, spec, groups, rule)
+            if isinstance(known, Reply):
+                known = replace(known, kept=True)
             self._outcomes.put(spec, known, key)
         return known
 

@@ -74,6 +74,9 @@ class Reply:
     choices: tuple[tuple[Part, ...], ...]
     timing: Timing = NO_DELAY
     rule: str | None = None
+    # The engine keeps this very object and answers it again (so what is derived
+    # from it is worth keeping by identity); a reply made for one answer is not.
+    kept: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

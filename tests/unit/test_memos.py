@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from emulator.completion import KeptChoices
 from emulator.lru import IdentityMemo, Lru, SecondSight
 from emulator.neutral import NeutralRequest
 from emulator.parsed_bodies import ParsedBodies
+from emulator.respond import finish_all
+from emulator.scenario.outcome import Reply, TextPart
 
 
 def _request(model: str = "claude-sonnet-4-6") -> NeutralRequest:
@@ -114,3 +117,17 @@ def test_a_body_offered_twice_is_kept() -> None:
     assert bodies.get("k", b"{}") is second
     bodies.offer("k", b"{ }", first)
     assert bodies.get("k", b"{ }") is None
+
+
+def test_only_replies_the_engine_keeps_have_their_cuts_kept() -> None:
+    request = _request()  # max_tokens 5
+    parts = ((TextPart("one two three four five six seven"),),)
+    once = Reply(parts)
+    first, again = finish_all(request, once), finish_all(request, once)
+    assert type(first) is list and first == again and first is not again
+    assert first[0].stop_reason == "max_tokens" and first[0].output_tokens == 5
+    kept = Reply(parts, kept=True)
+    assert kept == once  # keeping is not part of what the reply says
+    cut = finish_all(request, kept)
+    assert isinstance(cut, KeptChoices) and cut == first
+    assert finish_all(request, kept) is cut

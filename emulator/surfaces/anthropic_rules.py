@@ -39,6 +39,11 @@ def check_generation_limits(body: JSONObject, info: ModelInfo | None) -> None:
         )
     if max_tokens == 0 and body.get("stream"):
         raise invalid_request("max_tokens: must be greater than 0 when stream is true")
+    if "temperature" in body or "top_p" in body or "top_k" in body:
+        _check_sampling(body)
+
+
+def _check_sampling(body: JSONObject) -> None:
     for name, high in (("temperature", 1.0), ("top_p", 1.0)):
         value = body.get(name)
         if value is not None and value < 0:

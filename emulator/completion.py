@@ -62,6 +62,12 @@ def finish_choice(
 ) -> FinishedChoice:
     if max_tokens == 0:
         return FinishedChoice((), "max_tokens", None, 0)
+    if len(parts) == 1 and not stop_sequences:
+        only = parts[0]
+        if type(only) is TextPart and only.sentence_ends:  # a generated reply
+            cut = truncate_at_sentences(only.text, only.sentence_ends, max_tokens)
+            stop_reason: StopReason = "max_tokens" if cut.was_cut else "end_turn"
+            return FinishedChoice((TextPart(cut.text),), stop_reason, None, cut.tokens)
     kept: list[Part] = []
     used = 0
     for part in parts:

@@ -240,9 +240,10 @@ class ScenarioEngine:
         key = (request.api, request.content_key, request.n, self.seed)
         pick = self._generated.get(key)
         if pick is None:
-            choices = default_reply(request, self.pool, self.seed).choices
             kept = self._generated_again.admits(key)
-            pick = Pick(Reply(choices, self.default_timing, kept=kept))
+            pick = Pick(
+                default_reply(request, self.pool, self.seed, self.default_timing, kept=kept)
+            )
             if kept:
                 self._generated.put(key, pick)
         return pick

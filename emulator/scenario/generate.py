@@ -185,6 +185,14 @@ def _plain_text_choice(request: NeutralRequest, pool: TextPool, seed: int, index
 
 
 def default_reply(
-    request: NeutralRequest, pool: TextPool, seed: int, timing: Timing = NO_DELAY
+    request: NeutralRequest,
+    pool: TextPool,
+    seed: int,
+    timing: Timing = NO_DELAY,
+    *,
+    kept: bool = False,
 ) -> Reply:
-    return Reply(tuple(default_choice(request, pool, seed, i) for i in range(request.n)), timing)
+    if request.n == 1:
+        return Reply((default_choice(request, pool, seed, 0),), timing, kept=kept)
+    choices = tuple(default_choice(request, pool, seed, i) for i in range(request.n))
+    return Reply(choices, timing, kept=kept)

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from emulator.completion import finish_choice
+from emulator.scenario.generate import TextPool
 from emulator.scenario.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
+
+POOL = TextPool.build(seed=3, size=64)
 
 
 def test_natural_end() -> None:
@@ -46,3 +52,19 @@ def test_refusal() -> None:
 def test_zero_max_tokens_is_empty() -> None:
     done = finish_choice((TextPart("text"),), max_tokens=0)
     assert done.parts == () and done.stop_reason == "max_tokens" and done.output_tokens == 0
+
+
+@given(
+    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=30),
+    st.integers(1, 200),
+    st.integers(0, 220),
+    st.sampled_from(["", " "]),
+)
+def test_a_generated_reply_is_finished_as_its_text_alone_would_be(
+    draws: list[int], target: int, budget: int, lead: str
+) -> None:
+    generated = POOL.drawn_text(iter(draws), target, lead=lead)
+    plain = TextPart(generated.text)  # the same text, its sentences unknown
+    assert finish_choice((generated,), max_tokens=budget) == finish_choice(
+        (plain,), max_tokens=budget
+    )

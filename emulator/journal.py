@@ -91,6 +91,7 @@ class Exchange:
     path: str
     headers: bytes | Mapping[str, str]
     test_id: str | None = None
+    secret_headers: frozenset[str] = field(default=frozenset(), metadata={"journal": False})
     id: int = 0
     api: str | None = None
     body: bytes | None = None
@@ -106,7 +107,6 @@ class Exchange:
     duration_ms: float = 0.0
     disconnected: bool = False
     error: str | None = None
-    secret_headers: frozenset[str] = field(default=frozenset(), metadata={"journal": False})
 
     def to_json(self) -> dict[str, Any]:
         entry = {name: getattr(self, name) for name in _EXCHANGE_FIELDS}

@@ -187,22 +187,31 @@ def parse_plain_body(
     rules.check_prompt_length(prompt_tokens, info)
     last = messages[-1]
     metadata = body.get("metadata")
+    # Positional: a call with a keyword per field costs twice as much, and a new
+    # body is parsed on every request (the equivalence test guards the order).
     return NeutralRequest(
-        api="messages",
-        model=body["model"],
-        model_info=info,
-        messages=tuple(messages),
-        max_tokens=0 if count_only else body["max_tokens"],
-        content_key=content_key(body),
-        system=system,
-        tool_choice=_NO_TOOLS,
-        stop_sequences=tuple(body.get("stop_sequences") or ()),
-        stream=bool(body.get("stream", False)),
-        prefill=last.text if last.role == "assistant" else "",
-        metadata=metadata if isinstance(metadata, dict) else {},
-        blocks=tuple(blocks),
-        prompt_tokens=prompt_tokens,
-        body=body,
+        "messages",  # api
+        body["model"],
+        info,  # model_info
+        tuple(messages),
+        0 if count_only else body["max_tokens"],
+        content_key(body),
+        system,
+        (),  # tools
+        _NO_TOOLS,  # tool_choice
+        tuple(body.get("stop_sequences") or ()),
+        1,  # n
+        TEXT_FORMAT,  # output_format
+        None,  # thinking_budget
+        "summarized",  # thinking_display
+        bool(body.get("stream", False)),
+        last.text if last.role == "assistant" else "",  # prefill
+        metadata if isinstance(metadata, dict) else {},
+        tuple(blocks),
+        prompt_tokens,
+        (),  # cache_breakpoints
+        "",  # cache_partition
+        body,
     )
 
 

@@ -15,6 +15,7 @@ import random
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from faker import Faker
 
@@ -98,13 +99,29 @@ def request_draws(request: NeutralRequest, seed: int, choice: int = 0) -> Iterat
     """32-bit numbers drawn from the request's content and the seed, without end.
 
     A plain text reply needs a dozen numbers; seeding a ``random.Random`` for them
-    cost more than the rest of making the reply, and hashing gives 16 at a time."""
-    key = seed.to_bytes(8, "big", signed=True)
-    for block in itertools.count():
-        digest = hashlib.blake2b(
-            request.content_key, digest_size=64, key=key, salt=_SALT.pack(choice, block)
-        ).digest()
-        yield from _DRAWS_PER_DIGEST.unpack(digest)
+    cost more than the rest of making the reply, and hashing gives 16 at a time.
+    The first 16 are iterated in C; a generator makes more only when asked."""
+    key = _seed_key(seed)
+    return itertools.chain(
+        _draws(request.content_key, key, choice, 0), _more_draws(request.content_key, key, choice)
+    )
+
+
+def _draws(content: bytes, key: bytes, choice: int, block: int) -> tuple[int, ...]:
+    salt = _SALT.pack(choice, block)
+    return _DRAWS_PER_DIGEST.unpack(
+        hashlib.blake2b(content, digest_size=64, key=key, salt=salt).digest()
+    )
+
+
+def _more_draws(content: bytes, key: bytes, choice: int) -> Iterator[int]:
+    for block in itertools.count(1):
+        yield from _draws(content, key, choice, block)
+
+
+@lru_cache(maxsize=8)
+def _seed_key(seed: int) -> bytes:
+    return seed.to_bytes(8, "big", signed=True)
 
 
 _SALT = struct.Struct("<qQ")

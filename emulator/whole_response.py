@@ -81,9 +81,10 @@ def can_send_whole(request: web.Request) -> bool:
     return (
         request.version == HttpVersion11
         and request.keep_alive
-        and not request.app.on_response_prepare
         and transport is not None
         and not transport.is_closing()
+        # Every app the request went through (a parent, when mounted as a sub-app).
+        and not any(app.on_response_prepare for app in request.match_info.apps)
     )
 
 

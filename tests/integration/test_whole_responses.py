@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import pytest
+from aiohttp import web
 from aiohttp.http_writer import StreamWriter
 
 from emulator import whole_response
+from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.integration.test_streaming_raw import parse_sse
@@ -231,3 +233,25 @@ def test_pipelined_answers_to_a_client_that_reads_nothing_wait_for_it(
     assert all(usage["output_tokens"] > 0 for usage in usages)
     largest_answer = 8 * 1024
     assert max(buffered_at_drain) <= 64 * 1024 + largest_answer
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_parent_app_s_response_hooks_see_every_answer(
+    aiohttp_client: Any, stream: bool
+) -> None:
+    """Mounted as a sub-app, the emulator's answers go through the parent's
+    on_response_prepare hooks: whole sending gives way to them."""
+    parent = web.Application()
+
+    async def stamp(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["X-Parent-Hook"] = "seen"
+
+    parent.on_response_prepare.append(stamp)
+    parent.add_subapp("/emulator", create_app(EmulatorConfig(seed=3)))
+    client = await aiohttp_client(parent)
+    body = {"model": CLAUDE, "max_tokens": 40, "messages": [user("hi")], "stream": stream}
+    for _ in range(3):  # streams are sent whole from the second answer on
+        response = await client.post("/emulator/v1/messages", json=body, headers=ANTHROPIC_HEADERS)
+        assert response.status == 200
+        assert response.headers.get("X-Parent-Hook") == "seen"
+        await response.read()

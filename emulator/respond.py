@@ -76,6 +76,8 @@ def error_from_reply(reply: ErrorReply) -> ApiError:
 def finish_all(request: NeutralRequest, reply: Reply) -> list[FinishedChoice]:
     """The reply's choices cut to the request's limits; for a reply the engine keeps,
     cut once per limits and kept too (``KeptChoices``)."""
+    if reply.finished is not None:  # made for this request, finished for it
+        return list(reply.finished)
     if not reply.kept:
         return _finished(request, reply)
     cut = (request.n, request.max_tokens, request.stop_sequences)

@@ -17,7 +17,13 @@ from typing import NamedTuple
 from emulator.errors import invalid_request
 from emulator.lru import IdentityMemo, Lru, SecondSight
 from emulator.neutral import NeutralRequest
-from emulator.scenario.generate import TextPool, default_choice, default_reply, request_rng
+from emulator.scenario.generate import (
+    TextPool,
+    default_choice,
+    default_reply,
+    finished_plain_choice,
+    request_rng,
+)
 from emulator.scenario.loader import Scenario
 from emulator.scenario.outcome import (
     NO_DELAY,
@@ -241,6 +247,11 @@ class ScenarioEngine:
         pick = self._generated.get(key)
         if pick is None:
             kept = self._generated_again.admits(key)
+            if not kept:  # made for this answer alone: made finished, when it can be
+                finished = finished_plain_choice(request, self.pool, self.seed)
+                if finished is not None:
+                    reply = Reply((finished.parts,), self.default_timing, finished=(finished,))
+                    return Pick(reply)
             pick = Pick(
                 default_reply(request, self.pool, self.seed, self.default_timing, kept=kept)
             )

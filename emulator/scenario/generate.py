@@ -20,7 +20,8 @@ from functools import lru_cache
 from faker import Faker
 
 from emulator import jsonvalue
-from emulator.accounting.tokenizer import count_tokens
+from emulator.accounting.tokenizer import count_tokens, truncate_to_tokens
+from emulator.completion import FinishedChoice
 from emulator.neutral import NeutralRequest, ToolSpec
 from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
 from emulator.scenario.outcome import (
@@ -158,8 +159,7 @@ def _forced_tool(request: NeutralRequest, rng: random.Random) -> ToolSpec | None
 def default_choice(
     request: NeutralRequest, pool: TextPool, seed: int, index: int
 ) -> tuple[Part, ...]:
-    plain = request.thinking_budget is None and request.output_format.kind == "text"
-    if plain and not _forces_a_tool(request):
+    if _is_plain(request):
         return (_plain_text_choice(request, pool, seed, index),)
     rng = request_rng(request, seed, index)
     parts: list[Part] = []
@@ -186,6 +186,12 @@ def default_choice(
     return tuple(parts)
 
 
+def _is_plain(request: NeutralRequest) -> bool:
+    """Whether the default reply is plain text (no thinking, format or forced tool)."""
+    plain = request.thinking_budget is None and request.output_format.kind == "text"
+    return plain and not _forces_a_tool(request)
+
+
 def _lead(request: NeutralRequest) -> str:
     # Legacy completions continue the prompt after "Assistant:", so they open with a space.
     return " " if request.api == "complete" else ""
@@ -199,6 +205,38 @@ def _plain_text_choice(request: NeutralRequest, pool: TextPool, seed: int, index
     draws = request_draws(request, seed, index)
     target = _REPLY_MIN_TOKENS + next(draws) % (_REPLY_MAX_TOKENS - _REPLY_MIN_TOKENS + 1)
     return pool.drawn_text(draws, target, lead=_lead(request))
+
+
+def finished_plain_choice(
+    request: NeutralRequest, pool: TextPool, seed: int
+) -> FinishedChoice | None:
+    """What ``finish_choice`` makes of the request's default reply, for a request
+    with one plain text choice, no stop sequences and room for a token; else None.
+
+    Made for an answer that keeps nothing: only the sentences up to the request's
+    ``max_tokens`` are drawn and joined, and the one the budget ends in is cut."""
+    budget = request.max_tokens
+    if request.n != 1 or budget < 1 or request.stop_sequences or not _is_plain(request):
+        return None
+    draws = request_draws(request, seed, 0)
+    target = _REPLY_MIN_TOKENS + next(draws) % (_REPLY_MAX_TOKENS - _REPLY_MIN_TOKENS + 1)
+    lead = _lead(request)
+    sentences, token_counts = pool.sentences, pool.sentence_tokens
+    count = len(sentences)
+    chosen: list[str] = []
+    total = 0
+    for draw in draws:
+        index = draw % count
+        sentence = sentences[index]
+        if total + token_counts[index] > budget:  # the budget ends in this sentence
+            before = lead + " ".join(chosen) if chosen else ""
+            rest = truncate_to_tokens((" " if chosen else lead) + sentence, budget - total)
+            return FinishedChoice((TextPart(before + rest.text),), "max_tokens", None, budget)
+        chosen.append(sentence)
+        total += token_counts[index]
+        if total >= target:
+            break
+    return FinishedChoice((TextPart(lead + " ".join(chosen)),), "end_turn", None, total)
 
 
 def default_reply(

@@ -7,10 +7,13 @@ forgets one fails mypy (``assert_never``), not a user.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from emulator.jsonvalue import JSONObject
 from emulator.value_class import value_class
+
+if TYPE_CHECKING:
+    from emulator.completion import FinishedChoice
 
 # Where a text's sentences end and the tokens up to each end (see TextPart).
 SentenceEnds = tuple[tuple[int, int], ...]
@@ -77,6 +80,9 @@ class Reply:
     # The engine keeps this very object and answers it again (so what is derived
     # from it is worth keeping by identity); a reply made for one answer is not.
     kept: bool = field(default=False, compare=False)
+    # A reply made for one answer may come finished for that request's limits, as
+    # ``completion.finish_choice`` would have finished its choices.
+    finished: tuple[FinishedChoice, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,27 @@ def test_same_request_same_content_new_ids(anthropic_client: anthropic.Anthropic
     assert other.content != first.content
 
 
+@pytest.mark.parametrize("max_tokens", [1, 9, 30, 64, 4000])
+def test_a_prompt_answered_once_then_again_and_kept_gets_one_answer(
+    anthropic_client: anthropic.Anthropic, max_tokens: int
+) -> None:
+    """The first answer to a prompt comes finished from the generator, the second
+    from a reply generated whole and then cut, the third from the kept cut."""
+    prompt = [user(f"Once, twice, thrice at {max_tokens}")]
+    answers = [
+        anthropic_client.messages.create(model=CLAUDE, max_tokens=max_tokens, messages=prompt)
+        for _ in range(3)
+    ]
+    first = answers[0]
+    assert first.usage.output_tokens <= max_tokens
+    for again in answers[1:]:
+        assert (again.content, again.stop_reason, again.usage) == (
+            first.content,
+            first.stop_reason,
+            first.usage,
+        )
+
+
 def test_max_tokens_cuts_output(anthropic_client: anthropic.Anthropic) -> None:
     full = anthropic_client.messages.create(model=CLAUDE, max_tokens=4000, messages=[user("Long")])
     cut = anthropic_client.messages.create(model=CLAUDE, max_tokens=5, messages=[user("Long")])

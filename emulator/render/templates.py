@@ -56,6 +56,12 @@ def usage_key(model: str, prompt: PromptUsage) -> tuple[str, int, int, int, int]
     )
 
 
+def is_kept(choices: Sequence[FinishedChoice]) -> bool:
+    """Whether ``choices`` are served again (``KeptChoices``): only then is keeping
+    what is rendered from them any use."""
+    return type(choices) is KeptChoices
+
+
 def draws_fresh_ids(choices: Sequence[FinishedChoice]) -> bool:
     """Whether rendering ``choices`` draws ids (a tool call scripted without one)."""
     return any(
@@ -121,7 +127,7 @@ class _Templates:
         ``_UNSPLITTABLE`` (render it). The first sighting is rendered, not split:
         scripted replies are often made afresh per answer, so only what recurs is.
         Choices made for one answer are never kept, so they are not even looked up."""
-        if type(choices) is not KeptChoices:
+        if not is_kept(choices):
             return _UNSPLITTABLE
         kept = self._memo.get(choices, key)
         if kept is None:

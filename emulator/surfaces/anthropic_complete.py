@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids
+from emulator import ids, jsonvalue
 from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
 from emulator.catalogue import Catalogue
@@ -18,7 +18,7 @@ from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot, StreamTemplates
+from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept
 from emulator.respond import answer
 from emulator.schemas import anthropic_message
 from emulator.sse import Frame
@@ -42,6 +42,10 @@ class CompleteRenderer:
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model, choice, version = self.model, choices[0], self.version
+        if not is_kept(choices):
+            return jsonvalue.dumps(
+                render.completion_body(model, choice, self.completion_id, self.log_id, version)
+            )
 
         def build(slots: Sequence[Slot]) -> JSONObject:
             return render.completion_body(model, choice, str(slots[0]), str(slots[1]), version)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids
+from emulator import ids, jsonvalue
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
@@ -16,7 +16,7 @@ from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import Caller, NeutralRequest
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
+from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
 from emulator.respond import answer, json_response
 from emulator.runtime import Runtime
 from emulator.schemas import anthropic_message
@@ -36,6 +36,8 @@ class MessagesRenderer:
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model, choice = self.model, choices[0]
+        if not is_kept(choices):
+            return jsonvalue.dumps(render.message_body(model, choice, prompt, self.message_id))
 
         def build(slots: Sequence[Slot]) -> JSONObject:
             return render.message_body(model, choice, prompt, str(slots[0]))

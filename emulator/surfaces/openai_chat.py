@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids
+from emulator import ids, jsonvalue
 from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, invalid_request, openai_error_body
@@ -16,7 +16,7 @@ from emulator.keys import EXCHANGE, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
-from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, usage_key
+from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
 from emulator.respond import answer
 from emulator.schemas import openai_error_fields
 from emulator.sse import Frame
@@ -34,6 +34,8 @@ class ChatRenderer:
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model = self.header.model
+        if not is_kept(choices):
+            return jsonvalue.dumps(render.completion_body(self.header, choices, prompt))
 
         def build(slots: Sequence[Slot]) -> JSONObject:
             header = render.ChatHeader(str(slots[0]), int(slots[1]), model)

@@ -168,8 +168,7 @@ class _Compiler:
         elif "allOf" in schema:
             parts.append(_all_of([self.compile(s, resolver) for s in schema["allOf"]]))
         if "anyOf" in schema:
-            options = [self.compile(s, resolver) for s in schema["anyOf"]]
-            parts.append(lambda value: any(option(value) for option in options))
+            parts.append(_any_of([self.compile(s, resolver) for s in schema["anyOf"]]))
         if "oneOf" in schema:
             choices = [self.compile(s, resolver) for s in schema["oneOf"]]
             parts.append(lambda value: sum(1 for c in choices if c(value)) == 1)
@@ -250,6 +249,22 @@ def _all_of(parts: list[Check]) -> Check:
             if not part(value):
                 return False
         return True
+
+    return check
+
+
+def _any_of(options: list[Check]) -> Check:
+    if len(options) == 1:
+        return options[0]
+    if len(options) == 2:
+        first, second = options
+        return lambda value: first(value) or second(value)
+
+    def check(value: object) -> bool:
+        for option in options:  # noqa: SIM110  (a loop is faster than any() over a generator)
+            if option(value):
+                return True
+        return False
 
     return check
 
@@ -354,22 +369,21 @@ def _string_check(schema: Mapping[str, Any], resolver: Any) -> Check | None:
 
 
 def _number_check(schema: Mapping[str, Any], resolver: Any) -> Check | None:
-    bounds = [(k, schema[k]) for k in _NUMBER_TESTS if k in schema]
-    if not bounds:
+    if not _NUMBER_KEYWORDS & set(schema):
         return None
-    tests = [(_NUMBER_TESTS[k], limit) for k, limit in bounds]
+    # An absent bound is an infinity: JSON numbers are finite, and Python compares
+    # an int of any size with a float exactly.
+    least: float = schema.get("minimum", -math.inf)
+    most: float = schema.get("maximum", math.inf)
+    above: float = schema.get("exclusiveMinimum", -math.inf)
+    below: float = schema.get("exclusiveMaximum", math.inf)
 
     def check(value: object) -> bool:
-        if not _is_number(value):
+        if type(value) is bool or not isinstance(value, int | float):
             return True
-        return all(test(value, limit) for test, limit in tests)
+        return least <= value <= most and above < value < below
 
     return check
 
 
-_NUMBER_TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "minimum": lambda value, limit: value >= limit,
-    "maximum": lambda value, limit: value <= limit,
-    "exclusiveMinimum": lambda value, limit: value > limit,
-    "exclusiveMaximum": lambda value, limit: value < limit,
-}
+_NUMBER_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})

@@ -241,8 +241,10 @@ class ScenarioEngine:
         ]
 
     def _generated_pick(self, request: NeutralRequest) -> Pick:
-        """The seeded default reply, kept: generating it is costly, and answering the
-        same objects again lets the cuts and rendered bodies after it be kept too."""
+        """The seeded default reply. Kept from its second sighting: generating it is
+        costly, and answering the same objects again lets the cuts and rendered
+        bodies after it be kept too. Before that it is made for this request alone,
+        already cut to its limits where it can be."""
         key = (request.api, request.content_key, request.n, self.seed)
         pick = self._generated.get(key)
         if pick is None:

@@ -117,9 +117,7 @@ def _message_blocks(messages: list[JSONObject]) -> Iterator[PromptBlock]:
         if isinstance(content, str):
             yield text_message_block(role, content, m_index)
             continue
-        items: list[JSONObject] = (
-            [{"type": "text", "text": content}] if isinstance(content, str) else content
-        )
+        items: list[JSONObject] = content
         for b_index, block in enumerate(items):
             overhead = MESSAGE_OVERHEAD_TOKENS if b_index == 0 else 0
             yield PromptBlock(

@@ -112,8 +112,7 @@ class _Templates:
     """Rendered answers by (choices, what else rendering reads), bounded.
 
     Only ``KeptChoices`` are kept (``finish_all`` makes them for replies served
-    again); the key holds everything else rendering reads
-    except the slots."""
+    again); the key holds everything else rendering reads except the slots."""
 
     def __init__(self, max_entries: int) -> None:
         self._memo: IdentityMemo[_Kept] = IdentityMemo(max_entries)

@@ -61,9 +61,7 @@ def _to_message(raw: JSONObject, tool_names: Mapping[str, str]) -> Message:
     content = raw["content"]
     if isinstance(content, str):  # most messages: no blocks to look through
         return Message(raw["role"], content)
-    blocks: list[JSONObject] = (
-        [{"type": "text", "text": content}] if isinstance(content, str) else content
-    )
+    blocks: list[JSONObject] = content
     calls = tuple(
         ToolCall(str(b["id"]), str(b["name"]), b.get("input") or {})
         for b in blocks

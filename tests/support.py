@@ -7,8 +7,11 @@ import socket
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 from emulator import write_coalescing
+from emulator.scenario.generate import TextPool
+from emulator.scenario.outcome import TextPart
 
 ANTHROPIC_HEADERS = {
     "x-api-key": "sk-ant-test",
@@ -47,3 +50,14 @@ def shrink_server_send_buffers(monkeypatch: pytest.MonkeyPatch, size: int = 8192
         connection_made(self, transport)
 
     monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)
+
+
+def generated_parts(pool: TextPool) -> st.SearchStrategy[TextPart]:
+    """Text parts as the generator makes them from ``pool`` (sentences with known
+    ends), for any draws, target length and lead."""
+    return st.builds(
+        lambda draws, target, lead: pool.drawn_text(iter(draws), target, lead=lead),
+        st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=30),
+        st.integers(1, 200),
+        st.sampled_from(["", " "]),
+    )

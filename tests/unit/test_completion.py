@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from emulator.completion import finish_choice
 from emulator.scenario.generate import TextPool
 from emulator.scenario.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from tests.support import generated_parts
 
 POOL = TextPool.build(seed=3, size=64)
 
@@ -54,16 +55,10 @@ def test_zero_max_tokens_is_empty() -> None:
     assert done.parts == () and done.stop_reason == "max_tokens" and done.output_tokens == 0
 
 
-@given(
-    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=30),
-    st.integers(1, 200),
-    st.integers(0, 220),
-    st.sampled_from(["", " "]),
-)
+@given(generated_parts(POOL), st.integers(0, 220))
 def test_a_generated_reply_is_finished_as_its_text_alone_would_be(
-    draws: list[int], target: int, budget: int, lead: str
+    generated: TextPart, budget: int
 ) -> None:
-    generated = POOL.drawn_text(iter(draws), target, lead=lead)
     plain = TextPart(generated.text)  # the same text, its sentences unknown
     assert finish_choice((generated,), max_tokens=budget) == finish_choice(
         (plain,), max_tokens=budget

@@ -13,6 +13,8 @@ from emulator.accounting.tokenizer import (
     truncate_to_tokens,
 )
 from emulator.scenario.generate import TextPool
+from emulator.scenario.outcome import TextPart
+from tests.support import generated_parts
 
 
 def test_counting_rules() -> None:
@@ -103,16 +105,10 @@ def test_a_text_shorter_than_the_limit_is_found_short() -> None:
 POOL = TextPool.build(seed=5, size=64)
 
 
-@given(
-    st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=30),
-    st.integers(1, 200),
-    st.integers(0, 220),
-    st.sampled_from(["", " "]),
-)
+@given(generated_parts(POOL), st.integers(0, 220))
 def test_cutting_at_known_sentences_agrees_with_cutting_the_text(
-    draws: list[int], target: int, budget: int, lead: str
+    part: TextPart, budget: int
 ) -> None:
-    part = POOL.drawn_text(iter(draws), target, lead=lead)
     assert part.sentence_ends[-1] == (len(part.text), count_tokens(part.text))
     assert truncate_at_sentences(part.text, part.sentence_ends, budget) == truncate_to_tokens(
         part.text, budget

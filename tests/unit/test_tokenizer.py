@@ -82,7 +82,10 @@ words_and_marks = st.lists(
 ).map("".join)
 
 
-@given(st.one_of(st.text(max_size=300), words_and_marks), st.integers(0, 90))
+ascii_text = st.text(st.characters(max_codepoint=127), max_size=300)
+
+
+@given(st.one_of(st.text(max_size=300), ascii_text, words_and_marks), st.integers(0, 90))
 def test_counting_and_cutting_follow_the_word_rule(text: str, budget: int) -> None:
     assert count_tokens(text) == _count_by_words(text)
     assert split_into_tokens(text) == _split_by_words(text)

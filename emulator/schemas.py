@@ -1,6 +1,6 @@
 """The JSON Schemas of the wire bodies: load ``schemas/`` once, validate, explain one violation.
 
-Each schema is compiled into a plain yes/no function (a few microseconds per request body);
+Each schema is compiled into a plain yes/no function (under a microsecond for a plain request);
 only a body that fails goes through jsonschema, whose errors are ranked so that the most
 useful one becomes a :class:`Violation`. :func:`anthropic_message` and
 :func:`openai_error_fields` word a violation the way each API does.

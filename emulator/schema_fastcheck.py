@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from itertools import count
-from typing import Any, overload
+from typing import Any
 
 from emulator.schema_errors import _iter, _Union
 
@@ -116,9 +116,8 @@ class _Compiler:
         name = f"_s{next(self._numbers)}"
         self._names[key] = name  # before the body: a schema may reach itself
         self._held.append(schema)
-        test = self._test(schema, resolver, "v", inline_only=True)
-        if test is not None:  # a leaf: one expression
-            self._pending.append(f"def {name}(v):\n    return {test}")
+        if _is_leaf(schema):
+            self._pending.append(f"def {name}(v):\n    return {self._leaf_test(schema, 'v')}")
         else:
             body = self._statements(schema, resolver, "v", 1)
             self._pending.append("\n".join([f"def {name}(v):", *body, "    return True"]))
@@ -136,44 +135,36 @@ class _Compiler:
         pad = "    " * depth
         lines: list[str] = []
         only_object = schema.get("type") == "object" and bool(_OBJECT_KEYWORDS & set(schema))
-        leaf = [
+        # (the object check below tests the type of an object-only schema)
+        leaf = self._leaf_test(schema, var, skip_type=only_object)
+        if leaf != "True":
+            lines.append(f"{pad}if not {leaf}: return False")
+        lines += self._object(schema, resolver, var, depth, only_object)
+        lines += self._array(schema, resolver, var, depth)
+        lines += self._applicators(schema, resolver, var, depth)
+        return lines
+
+    def _test(self, schema: object, resolver: Any, var: str) -> str:
+        """An expression that is true when ``var`` passes ``schema``: inline for a schema of
+        leaf keywords only, else a call."""
+        if _is_leaf(schema):
+            assert isinstance(schema, Mapping)
+            return self._leaf_test(schema, var)
+        return f"{self._function(schema, resolver)}({var})"
+
+    def _leaf_test(self, schema: Mapping[str, Any], var: str, *, skip_type: bool = False) -> str:
+        """One expression of the keywords that test a value alone ("True" for none)."""
+        tests = [
             test
             for test in (
-                None if only_object else self._type_test(schema, var),
+                None if skip_type else self._type_test(schema, var),
                 self._enum_test(schema, var),
                 self._string_test(schema, var),
                 self._number_test(schema, var),
             )
             if test is not None
         ]
-        if leaf:
-            lines.append(f"{pad}if not ({' and '.join(leaf)}): return False")
-        lines += self._object(schema, resolver, var, depth, only_object)
-        lines += self._array(schema, resolver, var, depth)
-        lines += self._applicators(schema, resolver, var, depth)
-        return lines
-
-    @overload
-    def _test(self, schema: object, resolver: Any, var: str) -> str: ...
-    @overload
-    def _test(
-        self, schema: object, resolver: Any, var: str, *, inline_only: bool
-    ) -> str | None: ...
-
-    def _test(
-        self, schema: object, resolver: Any, var: str, *, inline_only: bool = False
-    ) -> str | None:
-        """An expression that is true when ``var`` passes ``schema``: inline for a schema of
-        leaf keywords only, else a call (or None, with ``inline_only``)."""
-        if isinstance(schema, Mapping) and set(schema) - _ANNOTATIONS <= _LEAF_KEYWORDS:
-            lines = self._statements(schema, resolver, var, 0)
-            if not lines:
-                return "True"
-            if len(lines) == 1:
-                return lines[0].removeprefix("if not ").removesuffix(": return False")
-        if inline_only:
-            return None
-        return f"{self._function(schema, resolver)}({var})"
+        return f"({' and '.join(tests)})" if tests else "True"
 
     def _object(
         self, schema: Mapping[str, Any], resolver: Any, var: str, depth: int, only: bool
@@ -429,6 +420,11 @@ _OBJECT_KEYWORDS = frozenset(
      "minProperties", "maxProperties"}
 )  # fmt: skip
 _NUMBER_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+
+
+def _is_leaf(schema: object) -> bool:
+    """Whether ``schema`` holds only keywords that test a value alone (or none)."""
+    return isinstance(schema, Mapping) and set(schema) - _ANNOTATIONS <= _LEAF_KEYWORDS
 
 
 def _enum_of(options: list[object]) -> Check:

@@ -1,0 +1,38 @@
+"""The README's test command is what CI runs, and it installs pinned versions."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from tests.examples.readme import REPO, readme_block
+
+
+def _pins() -> dict[str, str]:
+    text = (REPO / "requirements" / "test.txt").read_text()
+    return {
+        name.lower(): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", text, re.MULTILINE)
+    }
+
+
+def _names(requirements: list[str]) -> list[str]:
+    return [re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower() for spec in requirements]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    command = readme_block("test-command").strip()
+    ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
+    assert command in [line.replace(" --quiet", "") for line in ci_lines]
+
+
+def test_readme_test_command_installs_with_the_committed_constraints() -> None:
+    assert "-c requirements/test.txt" in readme_block("test-command")
+
+
+def test_every_runtime_and_test_dependency_is_pinned() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = _pins()
+    wanted = _names(project["dependencies"]) + _names(project["optional-dependencies"]["test"])
+    missing = [name for name in wanted if name.replace("_", "-") not in pins]
+    assert missing == [], f"not pinned in requirements/test.txt: {missing}"

@@ -89,4 +89,7 @@ async def retrieve_model(http: web.Request) -> web.StreamResponse:
             code="model_not_found",
             openai_type="invalid_request_error",
         )
-    return json_response(info.to_openai(), openai_headers(http[REQUEST_ID]))
+    body = info.to_openai()
+    if name in info.aliases:  # an OpenAI snapshot is a model of its own, under its own id
+        body["id"] = name
+    return json_response(body, openai_headers(http[REQUEST_ID]))

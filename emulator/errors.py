@@ -88,7 +88,9 @@ class ApiError(Exception):
         self.message = message
         self.error_type = error_type or anthropic_type_for(status)
         self.param = param
-        self.code = code
+        # OpenAI names every rate-limit 429 (reference: openai-chat-completions.md §7);
+        # a scripted or forced 429 says no more than its status.
+        self.code = code if code is not None or status != 429 else "rate_limit_exceeded"
         self.openai_type = openai_type
         self.headers: dict[str, str] = dict(headers or {})
 

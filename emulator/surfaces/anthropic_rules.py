@@ -12,6 +12,7 @@ from emulator.catalogue import ModelInfo
 from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.neutral import CacheTtl, PromptBlock
+from emulator.surfaces.images import sniff_media_type
 
 MAX_CACHE_BREAKPOINTS = 4
 _UNMARKABLE = ("thinking", "redacted_thinking")
@@ -123,8 +124,11 @@ def check_message_content(messages: list[JSONObject]) -> None:
             )
         if isinstance(content, str):
             continue
-        for block in content:
-            if block.get("type") != "text":
+        for position, block in enumerate(content):
+            kind = block.get("type")
+            if kind in ("image", "tool_result"):
+                _check_images(block, f"messages.{index}.content.{position}")
+            if kind != "text":
                 continue
             text = block.get("text", "")
             if text == "":
@@ -133,6 +137,29 @@ def check_message_content(messages: list[JSONObject]) -> None:
                 raise invalid_request(
                     "messages: text content blocks must contain non-whitespace text"
                 )
+
+
+def _check_images(block: JSONObject, where: str) -> None:
+    """A base64 image (or one inside a tool result) must be the image its
+    ``media_type`` says (reference: the real API's wording for each refusal)."""
+    if block.get("type") == "tool_result":
+        inner = block.get("content")
+        for position, part in enumerate(inner if isinstance(inner, list) else ()):
+            if isinstance(part, dict) and part.get("type") == "image":
+                _check_images(part, f"{where}.tool_result.content.{position}")
+        return
+    source = block.get("source")
+    if not isinstance(source, dict) or source.get("type") != "base64":
+        return
+    actual = sniff_media_type(str(source.get("data", "")))
+    if actual is None:
+        raise invalid_request("Could not process image")
+    declared = source.get("media_type")
+    if actual != declared:
+        raise invalid_request(
+            f"{where}.image.source.base64: The image was specified using the {declared} media "
+            f"type, but the image appears to be a {actual} image"
+        )
 
 
 def check_tool_pairing(messages: list[JSONObject]) -> None:

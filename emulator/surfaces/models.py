@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.catalogue import ModelInfo
+from emulator.catalogue import Catalogue
 from emulator.errors import ApiError, invalid_request
 from emulator.keys import REQUEST_ID, RUNTIME
 from emulator.respond import json_response
@@ -37,11 +37,20 @@ def _page_limit(raw: str | None) -> int:
     return limit
 
 
-def _anthropic_page(models: list[ModelInfo], http: web.Request) -> dict[str, object]:
+def _cursor_id(catalogue: Catalogue, cursor: str | None) -> str | None:
+    """A page cursor may name a model by an alias: it stands for the model's id."""
+    if cursor is None:
+        return None
+    info = catalogue.by_name.get(cursor)
+    return info.id if info is not None and info.provider == "anthropic" else cursor
+
+
+def _anthropic_page(catalogue: Catalogue, http: web.Request) -> dict[str, object]:
     limit = _page_limit(http.query.get("limit"))
-    ordered = sorted(models, key=lambda m: m.created, reverse=True)
+    ordered = sorted(catalogue.for_provider("anthropic"), key=lambda m: m.created, reverse=True)
     ids = [m.id for m in ordered]
-    after, before = http.query.get("after_id"), http.query.get("before_id")
+    after = _cursor_id(catalogue, http.query.get("after_id"))
+    before = _cursor_id(catalogue, http.query.get("before_id"))
     if before is not None:
         end = ids.index(before) if before in ids else 0
         page = ordered[max(0, end - limit) : end]
@@ -63,7 +72,7 @@ async def list_models(http: web.Request) -> web.StreamResponse:
     if _is_anthropic(http):
         anthropic_api_key(http.headers, rt.config)
         anthropic_version(http.headers)
-        body = _anthropic_page(rt.catalogue.for_provider("anthropic"), http)
+        body = _anthropic_page(rt.catalogue, http)
         return json_response(body, anthropic_headers(http[REQUEST_ID]))
     openai_api_key(http.headers, rt.config)
     data = [m.to_openai() for m in rt.catalogue.models]
@@ -89,4 +98,7 @@ async def retrieve_model(http: web.Request) -> web.StreamResponse:
             code="model_not_found",
             openai_type="invalid_request_error",
         )
-    return json_response(info.to_openai(), openai_headers(http[REQUEST_ID]))
+    body = info.to_openai()
+    if name in info.aliases:  # an OpenAI snapshot is a model of its own, under its own id
+        body["id"] = name
+    return json_response(body, openai_headers(http[REQUEST_ID]))

@@ -17,6 +17,7 @@ from emulator.neutral import (
     ToolSpec,
 )
 from emulator.surfaces.anthropic_parse import content_key
+from emulator.surfaces.images import data_url_payload, sniff_media_type
 
 DEFAULT_MAX_TOKENS = 4096
 
@@ -141,6 +142,27 @@ def _check_tool_messages(raw_messages: list[JSONObject]) -> None:
         )
 
 
+_UNSUPPORTED_IMAGE = (
+    "You uploaded an unsupported image. Please make sure your image has of one the following "
+    "formats: ['png', 'jpeg', 'gif', 'webp']."
+)
+
+
+def _check_images(raw_messages: list[JSONObject]) -> None:
+    """A base64 ``image_url`` must hold a PNG, JPEG, GIF or WebP image, whatever
+    type its data URL declares (the real API judges by the bytes)."""
+    for raw in raw_messages:
+        content = raw.get("content")
+        if not isinstance(content, list):
+            continue
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") != "image_url":
+                continue
+            payload = data_url_payload(str((part.get("image_url") or {}).get("url", "")))
+            if payload is not None and sniff_media_type(payload) is None:
+                raise invalid_request(_UNSUPPORTED_IMAGE, code="invalid_image_format")
+
+
 def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
     specs: list[ToolSpec] = []
     for tool in body.get("tools") or ():
@@ -216,6 +238,7 @@ def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest
     tool_choice = _tool_choice(body, tools)
     raw_messages = body["messages"]
     _check_tool_messages(raw_messages)
+    _check_images(raw_messages)
     blocks = chat_prompt_blocks(body)
     prompt_tokens = sum(b.tokens for b in blocks)
     if info is not None and prompt_tokens > info.context_window:

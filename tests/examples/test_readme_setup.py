@@ -36,3 +36,22 @@ def test_every_runtime_and_test_dependency_is_pinned() -> None:
     wanted = _names(project["dependencies"]) + _names(project["optional-dependencies"]["test"])
     missing = [name for name in wanted if name.replace("_", "-") not in pins]
     assert missing == [], f"not pinned in requirements/test.txt: {missing}"
+
+
+def test_readme_lists_the_pinned_sdk_versions() -> None:
+    """The README's "Pinned SDKs" line names exactly the versions requirements/test.txt pins."""
+    readme = (REPO / "README.md").read_text()
+    line = re.search(r"<!-- pinned-sdks -->\n(Pinned SDKs: .*)\n", readme)
+    assert line is not None, "README.md has no 'Pinned SDKs:' line after <!-- pinned-sdks -->"
+    listed = dict(re.findall(r"`([A-Za-z0-9_.\-]+)==(\S+?)`", line.group(1)))
+    pins = _pins()
+    assert listed, "the Pinned SDKs line lists no versions"
+    assert {"anthropic", "openai"} <= listed.keys()
+    assert {name: pins.get(name) for name in listed} == listed
+
+
+def test_readme_names_the_newest_releases_check() -> None:
+    script = REPO / "scripts" / "check-newest"
+    assert "`scripts/check-newest`" in (REPO / "README.md").read_text()
+    assert script.stat().st_mode & 0o111, "scripts/check-newest is not executable"
+    assert "scripts/check-newest" in (REPO / ".ci" / "run").read_text()

@@ -368,3 +368,85 @@ class TestErrors:
             )
         body: Any = caught.value.body
         assert body["error"]["message"] == "temperature: Input should be less than or equal to 1"
+
+
+class TestImages:
+    """Issue 20 finding 5: a base64 image must be the image its media_type says."""
+
+    @staticmethod
+    def _image(media_type: str, raw: bytes) -> Any:
+        data = base64.b64encode(raw).decode()
+        return {
+            "type": "image",
+            "source": {"type": "base64", "media_type": media_type, "data": data},
+        }
+
+    def _ask(self, client: anthropic.Anthropic, content: Any) -> Any:
+        return client.messages.create(
+            model=CLAUDE, max_tokens=16, messages=[{"role": "user", "content": content}]
+        )
+
+    def test_not_an_image_is_refused(self, anthropic_client: anthropic.Anthropic) -> None:
+        content = [self._image("image/png", b"just some text"), {"type": "text", "text": "?"}]
+        with pytest.raises(anthropic.BadRequestError) as raised:
+            self._ask(anthropic_client, content)
+        body: Any = raised.value.body
+        assert body["error"] == {
+            "type": "invalid_request_error",
+            "message": "Could not process image",
+        }
+
+    def test_bytes_that_disagree_with_the_media_type(
+        self, anthropic_client: anthropic.Anthropic
+    ) -> None:
+        content = [
+            {"type": "text", "text": "Look:"},
+            self._image("image/jpeg", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+        ]
+        with pytest.raises(anthropic.BadRequestError) as raised:
+            self._ask(anthropic_client, content)
+        body: Any = raised.value.body
+        assert body["error"]["message"] == (
+            "messages.0.content.1.image.source.base64: The image was specified using the "
+            "image/jpeg media type, but the image appears to be a image/png image"
+        )
+
+    def test_an_image_inside_a_tool_result(self, anthropic_client: anthropic.Anthropic) -> None:
+        messages: Any = [
+            {"role": "user", "content": "weather?"},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": "w", "input": {}}],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_1",
+                        "content": [self._image("image/gif", b"not a gif")],
+                    }
+                ],
+            },
+        ]
+        with pytest.raises(anthropic.BadRequestError) as raised:
+            anthropic_client.messages.create(
+                model=CLAUDE, max_tokens=16, messages=messages, tools=[WEATHER_TOOL]
+            )
+        body: Any = raised.value.body
+        assert body["error"]["message"] == "Could not process image"
+
+    @pytest.mark.parametrize(
+        ("media_type", "head"),
+        [
+            ("image/png", b"\x89PNG\r\n\x1a\n"),
+            ("image/jpeg", b"\xff\xd8\xff\xdb"),
+            ("image/gif", b"GIF87a"),
+            ("image/webp", b"RIFF\x10\0\0\0WEBPVP8L"),
+        ],
+    )
+    def test_each_image_format_is_accepted(
+        self, anthropic_client: anthropic.Anthropic, media_type: str, head: bytes
+    ) -> None:
+        content = [self._image(media_type, head + b"\0" * 64), {"type": "text", "text": "?"}]
+        assert self._ask(anthropic_client, content).content

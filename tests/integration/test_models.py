@@ -50,3 +50,17 @@ def test_shape_follows_anthropic_version(
     check_response("openai_model_list", openai_shape)
     assert anthropic_shape["has_more"] is False
     assert openai_shape["object"] == "list"
+
+
+def test_anthropic_after_id_may_be_an_alias(anthropic_client: anthropic.Anthropic) -> None:
+    """Issue 20 finding 5: a cursor naming an alias pages after the alias's model."""
+    everything = [m.id for m in anthropic_client.models.list(limit=1000).data]
+    dated = anthropic_client.models.retrieve("claude-sonnet-4-5").id
+    after_dated = anthropic_client.models.list(after_id=dated, limit=3)
+    after_alias = anthropic_client.models.list(after_id="claude-sonnet-4-5", limit=3)
+    expected = everything[everything.index(dated) + 1 : everything.index(dated) + 4]
+    assert [m.id for m in after_alias.data] == [m.id for m in after_dated.data] == expected
+    before_alias = anthropic_client.models.list(before_id="claude-sonnet-4-5", limit=2)
+    assert [m.id for m in before_alias.data] == everything[
+        everything.index(dated) - 2 : everything.index(dated)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -221,3 +222,37 @@ class TestErrors:
                 model=GPT, messages=[user("x")], max_tokens=1_000_000
             )
         assert caught.value.param == "max_tokens"
+
+
+class TestImages:
+    """Issue 20 finding 5: a base64 image must be an image (by its bytes)."""
+
+    def _ask(self, client: openai.OpenAI, url: str) -> Any:
+        content: Any = [
+            {"type": "text", "text": "What is this?"},
+            {"type": "image_url", "image_url": {"url": url}},
+        ]
+        return client.chat.completions.create(
+            model=GPT, messages=[{"role": "user", "content": content}]
+        )
+
+    def test_not_an_image_is_refused(self, openai_client: openai.OpenAI) -> None:
+        text = base64.b64encode(b"just some text, not a picture").decode()
+        with pytest.raises(openai.BadRequestError) as raised:
+            self._ask(openai_client, f"data:image/png;base64,{text}")
+        assert raised.value.code == "invalid_image_format"
+        body: Any = raised.value.body
+        assert body["message"].startswith("You uploaded an unsupported image.")
+        assert body["type"] == "invalid_request_error" and body["param"] is None
+
+    @pytest.mark.parametrize(
+        "head", [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"GIF89a", b"RIFF\0\0\0\0WEBPVP8 "]
+    )
+    def test_each_image_format_is_accepted(self, openai_client: openai.OpenAI, head: bytes) -> None:
+        data = base64.b64encode(head + b"\0" * 64).decode()
+        # The bytes decide, as on the real API: a declared type that differs is no refusal.
+        completion = self._ask(openai_client, f"data:image/jpeg;base64,{data}")
+        assert completion.choices[0].message.content
+
+    def test_remote_url_is_not_inspected(self, openai_client: openai.OpenAI) -> None:
+        assert self._ask(openai_client, "https://example.com/cat.png").choices

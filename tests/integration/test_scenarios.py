@@ -522,3 +522,28 @@ class TestFaults:
             .message.content
             == "late"
         )
+
+
+class TestOpenAIRateLimitBody:
+    """Issue 20 finding 5: a 429 on the OpenAI surface names itself as the real API does."""
+
+    def _assert_rate_limit(self, raised: pytest.ExceptionInfo[openai.RateLimitError]) -> None:
+        assert raised.value.status_code == 429
+        assert raised.value.code == "rate_limit_exceeded"
+        assert raised.value.type == "requests"
+        body: Any = raised.value.body
+        assert body["code"] == "rate_limit_exceeded" and body["type"] == "requests"
+
+    def test_scripted_429(self, control: Control, openai_client: openai.OpenAI) -> None:
+        control.load(_error_rule(429))
+        with pytest.raises(openai.RateLimitError) as raised:
+            openai_client.chat.completions.create(model=GPT, messages=[user("x")])
+        self._assert_rate_limit(raised)
+        assert raised.value.body["message"] == "scripted 429"  # type: ignore[index]
+
+    def test_forced_429(self, openai_client: openai.OpenAI) -> None:
+        with pytest.raises(openai.RateLimitError) as raised:
+            openai_client.chat.completions.create(
+                model=GPT, messages=[user("x")], extra_headers={"x-emulator-force": "429"}
+            )
+        self._assert_rate_limit(raised)

@@ -216,9 +216,23 @@ def prompt_blocks(body: JSONObject, items: list[JSONObject]) -> tuple[PromptBloc
         tokens = MESSAGE_OVERHEAD_TOKENS + count_tokens(instructions)
         blocks.append(PromptBlock("message", instructions, tokens, None, "instructions"))
     for index, item in enumerate(items):
-        tokens = MESSAGE_OVERHEAD_TOKENS + count_tokens(item_text(item))
-        blocks.append(PromptBlock("message", item, tokens, None, f"input[{index}]"))
+        text = item_text(item)
+        tokens = MESSAGE_OVERHEAD_TOKENS + count_tokens(text)
+        blocks.append(
+            PromptBlock("message", _cached_as(item, text), tokens, None, f"input[{index}]")
+        )
     return tuple(blocks)
+
+
+def _cached_as(item: JSONObject, text: str) -> JSONObject:
+    """What of an item the prompt cache compares: the stored copy of an input item
+    (with an id, its string content as parts) must match the item as first sent."""
+    return {
+        "type": item.get("type", "message"),
+        "role": item.get("role"),
+        "call_id": item.get("call_id"),
+        "text": text,
+    }
 
 
 def check_tool_outputs(items: list[JSONObject]) -> None:

@@ -150,7 +150,8 @@ def test_max_output_tokens_makes_it_incomplete(openai_client: openai.OpenAI) -> 
     assert response.incomplete_details is not None
     assert response.incomplete_details.reason == "max_output_tokens"
     assert response.usage is not None and response.usage.output_tokens <= 16
-    assert response.output[0].status == "incomplete"
+    message = response.output[0]
+    assert message.type == "message" and message.status == "incomplete"
 
 
 def test_stream_accumulates_to_the_stored_response(openai_client: openai.OpenAI) -> None:
@@ -168,7 +169,9 @@ def test_stream_accumulates_to_the_stored_response(openai_client: openai.OpenAI)
     assert deltas == final.output_text
     stored = openai_client.responses.retrieve(final.id)
     assert stored.output_text == final.output_text
-    assert [item.id for item in stored.output] == [item.id for item in final.output]
+    assert [item.model_dump()["id"] for item in stored.output] == [
+        item.model_dump()["id"] for item in final.output
+    ]
 
 
 def sse_events(raw: str) -> list[tuple[str, dict[str, Any]]]:
@@ -215,11 +218,12 @@ def test_retrieve_delete_and_input_items(openai_client: openai.OpenAI) -> None:
         model=GPT, input="Second question", previous_response_id=first.id
     )
     items = openai_client.responses.input_items.list(second.id)
-    texts = [getattr(item, "content", None) for item in items.data]
+    listed = [item.model_dump() for item in items.data]
     # Newest first: this turn's input, the first answer, then the first input.
-    assert items.data[0].type == "message" and texts[0][0].text == "Second question"
-    assert items.data[1].id == first.output[0].id
-    assert texts[2][0].text == "First question"
+    assert listed[0]["type"] == "message"
+    assert listed[0]["content"][0]["text"] == "Second question"
+    assert listed[1]["id"] == first.output[0].model_dump()["id"]
+    assert listed[2]["content"][0]["text"] == "First question"
     ascending = openai_client.responses.input_items.list(second.id, order="asc", limit=1)
     assert [item.id for item in ascending.data] == [items.data[-1].id]
     assert ascending.has_more is True

@@ -29,7 +29,7 @@ from aiohttp import web
 from benchmarks.procs import LOOPBACK
 from emulator.write_coalescing import CoalescingAppRunner
 
-PATHS = ("/v1/messages", "/v1/chat/completions", "/v1/complete")
+PATHS = ("/v1/messages", "/v1/chat/completions", "/v1/complete", "/v1/responses")
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _SSE_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
 _IDLE_S = 120.0  # as IDLE_ARGS in workloads.py

@@ -20,6 +20,7 @@ OPENAI_HEADERS = {"authorization": "Bearer k", "content-type": "application/json
 MESSAGES = "/v1/messages"
 CHAT = "/v1/chat/completions"
 COMPLETE = "/v1/complete"
+RESPONSES = "/v1/responses"
 COUNT_TOKENS = "/v1/messages/count_tokens"
 
 CACHED_PREFIX_TOKENS = 4000
@@ -55,6 +56,10 @@ def chat(max_tokens: int) -> bytes:
             "messages": [{"role": "user", "content": "Hello"}],
         }
     )
+
+
+def responses(max_tokens: int) -> bytes:
+    return _dumps({"model": "gpt-4o-mini", "max_output_tokens": max_tokens, "input": "Hello"})
 
 
 def complete(max_tokens: int) -> bytes:
@@ -122,6 +127,7 @@ def probe(base_url: str, max_tokens: int) -> Probe:
         MESSAGES: len(_post(base_url + MESSAGES, ANTHROPIC_HEADERS, messages(max_tokens))),
         CHAT: len(_post(base_url + CHAT, OPENAI_HEADERS, chat(max_tokens))),
         COMPLETE: len(_post(base_url + COMPLETE, ANTHROPIC_HEADERS, complete(max_tokens))),
+        RESPONSES: len(_post(base_url + RESPONSES, OPENAI_HEADERS, responses(max_tokens))),
     }
     stream = _post(base_url + MESSAGES, ANTHROPIC_HEADERS, messages(max_tokens, stream=True))
     frames = sse.FrameSplitter().feed(stream)
@@ -143,6 +149,6 @@ def probe(base_url: str, max_tokens: int) -> Probe:
 
 def request(base_url: str, path: str, body: bytes, stream_mode: str | None = None) -> HttpRequest:
     """``stream_mode`` is the baseline's ``?stream=`` (the emulator reads ``"stream"``)."""
-    headers = OPENAI_HEADERS if path == CHAT else ANTHROPIC_HEADERS
+    headers = OPENAI_HEADERS if path in (CHAT, RESPONSES) else ANTHROPIC_HEADERS
     query = f"?stream={stream_mode}" if stream_mode else ""
     return HttpRequest(base_url + path + query, headers, body)

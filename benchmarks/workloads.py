@@ -274,6 +274,13 @@ WORKLOADS: tuple[Workload, ...] = (
         "POST /v1/chat/completions, JSON reply",
     ),
     Workload(
+        "responses_json",
+        "plain",
+        lambda s: s.json_connections,
+        _json_workload(bodies.RESPONSES, lambda s, p: bodies.responses(s.max_tokens)),
+        "POST /v1/responses (store: true, the default), JSON reply",
+    ),
+    Workload(
         "complete_json",
         "plain",
         lambda s: s.json_connections,

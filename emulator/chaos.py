@@ -30,7 +30,7 @@ from typing import Literal
 
 from emulator.accounting.rate_limit import go_duration
 from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE
-from emulator.neutral import Api
+from emulator.neutral import OPENAI_APIS, Api
 from emulator.scenario.outcome import ErrorReply, FaultReply
 from emulator.spec_items import parse_items
 
@@ -244,7 +244,7 @@ class ChaosDecision:
         return self.openai_outcome.status if isinstance(self.openai_outcome, ErrorReply) else None
 
     def outcome_for(self, api: Api) -> ErrorReply | FaultReply | None:
-        return self.openai_outcome if api == "chat" else self.outcome
+        return self.openai_outcome if api in OPENAI_APIS else self.outcome
 
 
 def _pair(

@@ -78,3 +78,8 @@ def openai_request_id() -> str:
 
 def log_id() -> str:
     return _RANDOM.randbytes(32).hex()
+
+
+def openai_item_id(prefix: str) -> str:
+    """Responses API ids: ``resp_…``, ``msg_…``, ``fc_…``, ``rs_…``: prefix plus 48 hex digits."""
+    return f"{prefix}_{_RANDOM.randbytes(24).hex()}"

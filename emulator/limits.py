@@ -8,19 +8,19 @@ from types import MappingProxyType
 
 from emulator.accounting import rate_limit as rl
 from emulator.accounting.usage import PromptUsage
-from emulator.neutral import NeutralRequest
+from emulator.neutral import OPENAI_APIS, NeutralRequest
 from emulator.runtime import Runtime
 
 
 def _headers(request: NeutralRequest, state: rl.RateLimitState, now: float) -> Mapping[str, str]:
-    if request.api == "chat":
+    if request.api in OPENAI_APIS:
         return rl.openai_headers(state, now)
     return rl.anthropic_headers(state, now)
 
 
 def _unenforced_headers(request: NeutralRequest, now: float) -> Mapping[str, str]:
     """Always the same full buckets: only the reset second changes."""
-    key = (request.api == "chat", math.ceil(now))
+    key = (request.api in OPENAI_APIS, math.ceil(now))
     known = _UNENFORCED_HEADERS.get(key)
     if known is None:
         known = MappingProxyType(dict(_headers(request, rl.full_state(now), now)))
@@ -50,7 +50,7 @@ def take(
     uncached = prompt.input_tokens + prompt.cache_creation_tokens
     decision = limiter.check(api_key, request.model, uncached, now=now)
     if not decision.is_allowed:
-        if request.api == "chat":
+        if request.api in OPENAI_APIS:
             raise rl.openai_rate_limit_error(decision, request.model)
         raise rl.anthropic_rate_limit_error(decision)
     return _headers(request, decision.state, now)

@@ -15,7 +15,9 @@ from emulator.catalogue import ModelInfo
 from emulator.jsonvalue import JSONObject
 from emulator.value_class import value_class
 
-Api = Literal["messages", "complete", "chat"]
+Api = Literal["messages", "complete", "chat", "responses"]
+# The APIs answered in OpenAI's shapes (errors, rate-limit headers, faults).
+OPENAI_APIS: frozenset[str] = frozenset({"chat", "responses"})
 
 
 class Caller(NamedTuple):

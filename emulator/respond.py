@@ -22,7 +22,7 @@ from emulator.errors import ApiError
 from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.lru import IdentityMemo
-from emulator.neutral import Caller, NeutralRequest
+from emulator.neutral import OPENAI_APIS, Caller, NeutralRequest
 from emulator.paced_writer import JitterRandom
 from emulator.render.events import StreamEvent
 from emulator.runtime import Runtime
@@ -49,7 +49,9 @@ class Renderer(Protocol):
         again)."""
         ...
 
-    def error_event(self, error: ApiError) -> StreamEvent: ...
+    def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
+        """The API's in-stream error event, sent after ``events_before`` events."""
+        ...
 
 
 def json_response(body: object, headers: Mapping[str, str], status: int = 200) -> web.Response:
@@ -380,8 +382,8 @@ async def _fault(
             stop_after=fault.after_events,
             then=b'data: {"type": "content_block_delta", "ind\n\n',
         )
-    error = ApiError(529 if request.api != "chat" else 500, "Overloaded")
-    if request.api == "chat":
+    error = ApiError(529, "Overloaded")
+    if request.api in OPENAI_APIS:
         error = ApiError(
             500, "The server had an error while processing your request. Sorry about that!"
         )
@@ -392,5 +394,5 @@ async def _fault(
         headers,
         rng,
         stop_after=fault.after_events,
-        then=renderer.error_event(error),
+        then=renderer.error_event(error, fault.after_events),
     )

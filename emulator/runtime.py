@@ -14,8 +14,9 @@ from emulator.config import EmulatorConfig
 from emulator.gateway import RequiredHeader
 from emulator.journal import Journal
 from emulator.known_callers import KnownCallers
-from emulator.neutral import NeutralRequest
+from emulator.neutral import OPENAI_APIS, NeutralRequest
 from emulator.parsed_bodies import ParsedBodies
+from emulator.responses_store import ResponseStore
 from emulator.scenario.engine import ScenarioEngine
 from emulator.scenario.loader import Scenario
 from emulator.schemas import SchemaSet
@@ -40,6 +41,7 @@ class Runtime:
     chaos: ChaosMonkey | None = None
     parsed_bodies: ParsedBodies = field(default_factory=ParsedBodies)
     known_callers: KnownCallers = field(default_factory=KnownCallers)
+    responses: ResponseStore = field(default_factory=ResponseStore)
 
     def reset(self) -> None:
         """Back to the state right after start-up: scenarios from --fixtures, empty journal."""
@@ -47,6 +49,7 @@ class Runtime:
         self.engine.load(self.startup_scenarios)
         self.journal.clear()
         self.prompt_cache.clear()
+        self.responses.clear()
         self.internal_errors.clear()
         self.known_callers.clear()
         if self.rate_limiter is not None:
@@ -73,7 +76,7 @@ class Runtime:
                 else self.catalogue.default_cache_min,
                 now=self.clock.now(),
             )
-        if api == "chat" and request.prompt_tokens >= OPENAI_MIN_TOKENS:
+        if api in OPENAI_APIS and request.prompt_tokens >= OPENAI_MIN_TOKENS:
             info = request.model_info
             return self.prompt_cache.account_openai(
                 owner=owner_of(api_key, request.cache_partition),

@@ -62,7 +62,7 @@ class CompleteRenderer:
         slots = (self.completion_id, self.log_id)
         return _STREAMS.frames(choices, (model, version), slots, build)
 
-    def error_event(self, error: ApiError) -> StreamEvent:
+    def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
         name = None if self.version == render.OLD_VERSION else "error"
         return StreamEvent(name, anthropic_error_body(error, self.request_id))
 

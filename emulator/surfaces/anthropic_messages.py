@@ -52,7 +52,7 @@ class MessagesRenderer:
 
         return _STREAMS.frames(choices, usage_key(model, prompt), (self.message_id,), build)
 
-    def error_event(self, error: ApiError) -> StreamEvent:
+    def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
         return StreamEvent("error", anthropic_error_body(error, self.request_id))
 
 

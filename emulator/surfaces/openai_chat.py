@@ -54,7 +54,7 @@ class ChatRenderer:
         key = (usage_key(model, prompt), include_usage)
         return _STREAMS.frames(choices, key, (self.header.id, self.header.created), build)
 
-    def error_event(self, error: ApiError) -> StreamEvent:
+    def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
         return StreamEvent(None, openai_error_body(error))
 
 

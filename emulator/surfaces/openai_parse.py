@@ -71,7 +71,7 @@ def _messages(raw_messages: list[JSONObject]) -> tuple[str, tuple[Message, ...]]
     return "\n".join(system_parts), tuple(messages)
 
 
-def _check_model(model: str, info: ModelInfo | None, accept_any: bool) -> None:
+def check_model(model: str, info: ModelInfo | None, accept_any: bool) -> None:
     if info is None and not accept_any:
         raise ApiError(
             404,
@@ -220,7 +220,7 @@ def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest
     """The request ``body`` asks for, for no caller in particular (see ``for_caller``)."""
     model = body["model"]
     info = catalogue.lookup(model)
-    _check_model(model, info, catalogue.accept_any)
+    check_model(model, info, catalogue.accept_any)
     if body.get("stream_options") is not None and not body.get("stream"):
         raise invalid_request(
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.",

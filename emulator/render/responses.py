@@ -1,0 +1,300 @@
+"""Responses API wire format: a finished choice → the response object or its events.
+
+The output items (with their ids) are made once per answer; the JSON body, the
+stream's events and the stored copy are all drawn from the same items, so a
+streamed response accumulates to exactly the one ``GET /v1/responses/{id}`` returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from emulator import ids, jsonvalue
+from emulator.accounting.tokenizer import count_tokens
+from emulator.accounting.usage import PromptUsage
+from emulator.completion import FinishedChoice
+from emulator.jsonvalue import JSONObject, JSONValue
+from emulator.render.events import StreamEvent, token_groups
+from emulator.scenario.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
+
+Status = Literal["completed", "incomplete", "in_progress"]
+
+
+@dataclass(slots=True)
+class ResponseHeader:
+    """What the response repeats of its request, and its own id and time."""
+
+    id: str
+    created_at: int
+    model: str
+    body: JSONObject
+    previous_response_id: str | None = None
+
+    @property
+    def wants_summary(self) -> bool:
+        reasoning = self.body.get("reasoning")
+        return isinstance(reasoning, dict) and reasoning.get("summary") is not None
+
+    @property
+    def wants_encrypted_reasoning(self) -> bool:
+        return "reasoning.encrypted_content" in (self.body.get("include") or ())
+
+
+def _encrypted(thinking: str) -> str:
+    # An opaque, deterministic stand-in: what comes back is only ever passed back.
+    digest = hashlib.sha256(thinking.encode("utf-8", "surrogatepass")).digest()
+    return "gAAAAA" + base64.urlsafe_b64encode(digest * 4).decode()
+
+
+def output_items(header: ResponseHeader, choice: FinishedChoice) -> list[JSONObject]:
+    """The response's ``output``: reasoning, then the message, then function calls."""
+    items: list[JSONObject] = []
+    incomplete = choice.stop_reason == "max_tokens"
+    for part in choice.parts:
+        if isinstance(part, ThinkingPart):
+            item: JSONObject = {"id": ids.openai_item_id("rs"), "type": "reasoning", "summary": []}
+            if header.wants_summary and part.thinking:
+                item["summary"] = [{"type": "summary_text", "text": part.thinking}]
+            if header.wants_encrypted_reasoning:
+                item["encrypted_content"] = _encrypted(part.thinking)
+            items.append(item)
+    content: list[JSONValue] = []
+    text = "".join(p.text for p in choice.parts if isinstance(p, TextPart))
+    refusal = "".join(p.text for p in choice.parts if isinstance(p, RefusalPart))
+    if refusal:
+        content.append({"type": "refusal", "refusal": refusal})
+    elif text or not choice.tool_calls:
+        content.append({"type": "output_text", "text": text, "annotations": [], "logprobs": []})
+    if content:
+        items.append(
+            {
+                "id": ids.openai_item_id("msg"),
+                "type": "message",
+                "status": "incomplete" if incomplete else "completed",
+                "content": content,
+                "role": "assistant",
+            }
+        )
+    for call in choice.tool_calls:
+        items.append(_function_call(call))
+    return items
+
+
+def _function_call(call: ToolCallPart) -> JSONObject:
+    return {
+        "id": ids.openai_item_id("fc"),
+        "type": "function_call",
+        "status": "completed",
+        "arguments": jsonvalue.dumps_str(call.input),
+        "call_id": call.id or ids.tool_call_id(),
+        "name": call.name,
+    }
+
+
+def reasoning_tokens(choice: FinishedChoice) -> int:
+    return sum(count_tokens(p.thinking) for p in choice.parts if isinstance(p, ThinkingPart))
+
+
+def usage_json(prompt: PromptUsage, choice: FinishedChoice) -> JSONObject:
+    reasoning = reasoning_tokens(choice)
+    return {
+        "input_tokens": prompt.total_tokens,
+        "input_tokens_details": {
+            "cached_tokens": prompt.cache_read_tokens,
+            "cache_write_tokens": prompt.cache_creation_tokens,
+        },
+        "output_tokens": choice.output_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": prompt.total_tokens + choice.output_tokens,
+    }
+
+
+def status_of(choice: FinishedChoice) -> Status:
+    return "incomplete" if choice.stop_reason == "max_tokens" else "completed"
+
+
+def response_object(
+    header: ResponseHeader,
+    items: list[JSONObject],
+    *,
+    status: Status,
+    usage: JSONObject | None,
+) -> JSONObject:
+    body = header.body
+    text = body.get("text") if isinstance(body.get("text"), dict) else {}
+    assert isinstance(text, dict)
+    reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+    assert isinstance(reasoning, dict)
+    return {
+        "id": header.id,
+        "object": "response",
+        "created_at": header.created_at,
+        "status": status,
+        "background": False,
+        "completed_at": header.created_at if status == "completed" else None,
+        "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": body.get("max_tool_calls"),
+        "model": header.model,
+        "output": items,
+        "parallel_tool_calls": body.get("parallel_tool_calls") is not False,
+        "previous_response_id": header.previous_response_id,
+        "prompt_cache_key": body.get("prompt_cache_key"),
+        "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
+        "safety_identifier": body.get("safety_identifier"),
+        "service_tier": "default",
+        "store": body.get("store") is not False,
+        "temperature": body.get("temperature", 1.0),
+        "text": {
+            "format": text.get("format") or {"type": "text"},
+            "verbosity": text.get("verbosity") or "medium",
+        },
+        "tool_choice": body.get("tool_choice") or "auto",
+        "tools": _echoed_tools(body),
+        "top_logprobs": body.get("top_logprobs") or 0,
+        "top_p": body.get("top_p", 1.0),
+        "truncation": body.get("truncation") or "disabled",
+        "usage": usage,
+        "user": body.get("user"),
+        "metadata": body.get("metadata") or {},
+    }
+
+
+def _echoed_tools(body: JSONObject) -> list[JSONValue]:
+    tools: list[JSONValue] = []
+    for tool in body.get("tools") or ():
+        if tool.get("type") == "function":
+            tools.append(
+                {
+                    "type": "function",
+                    "name": tool.get("name"),
+                    "description": tool.get("description"),
+                    "parameters": tool.get("parameters"),
+                    "strict": tool.get("strict", True),
+                }
+            )
+        else:
+            tools.append(tool)
+    return tools
+
+
+class _Sequence:
+    """Numbers the events of one stream from 0, as ``sequence_number``."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def event(self, name: str, fields: JSONObject, tokens: int = 0) -> StreamEvent:
+        data: JSONObject = {"type": name, **fields, "sequence_number": self.next}
+        self.next += 1
+        return StreamEvent(name, data, tokens)
+
+
+def _skeleton(item: JSONObject) -> JSONObject:
+    """An item as ``response.output_item.added`` announces it, before its content."""
+    kind = item["type"]
+    if kind == "message":
+        return {**item, "status": "in_progress", "content": []}
+    if kind == "function_call":
+        return {**item, "status": "in_progress", "arguments": ""}
+    return {**item, "summary": []}
+
+
+def _message_events(seq: _Sequence, item: JSONObject, index: int) -> Iterator[StreamEvent]:
+    where: JSONObject = {"item_id": item["id"], "output_index": index, "content_index": 0}
+    for part in item["content"]:
+        assert isinstance(part, dict)
+        if part["type"] == "refusal":
+            empty: JSONObject = {"type": "refusal", "refusal": ""}
+            yield seq.event("response.content_part.added", {**where, "part": empty})
+            refusal = str(part["refusal"])
+            for piece, tokens in token_groups(refusal):
+                yield seq.event("response.refusal.delta", {**where, "delta": piece}, tokens)
+            yield seq.event("response.refusal.done", {**where, "refusal": refusal})
+        else:
+            empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+            yield seq.event("response.content_part.added", {**where, "part": empty})
+            text = str(part["text"])
+            for piece, tokens in token_groups(text):
+                fields: JSONObject = {**where, "delta": piece, "logprobs": []}
+                yield seq.event("response.output_text.delta", fields, tokens)
+            yield seq.event("response.output_text.done", {**where, "text": text, "logprobs": []})
+        yield seq.event("response.content_part.done", {**where, "part": part})
+
+
+def _call_events(seq: _Sequence, item: JSONObject, index: int) -> Iterator[StreamEvent]:
+    where: JSONObject = {"item_id": item["id"], "output_index": index}
+    arguments = str(item["arguments"])
+    for piece, tokens in token_groups(arguments):
+        yield seq.event("response.function_call_arguments.delta", {**where, "delta": piece}, tokens)
+    done: JSONObject = {**where, "name": item["name"], "arguments": arguments}
+    yield seq.event("response.function_call_arguments.done", done)
+
+
+def _reasoning_events(seq: _Sequence, item: JSONObject, index: int) -> Iterator[StreamEvent]:
+    for position, part in enumerate(item["summary"]):
+        assert isinstance(part, dict)
+        where: JSONObject = {
+            "item_id": item["id"],
+            "output_index": index,
+            "summary_index": position,
+        }
+        empty: JSONObject = {"type": "summary_text", "text": ""}
+        yield seq.event("response.reasoning_summary_part.added", {**where, "part": empty})
+        text = str(part["text"])
+        for piece, tokens in token_groups(text):
+            yield seq.event(
+                "response.reasoning_summary_text.delta", {**where, "delta": piece}, tokens
+            )
+        yield seq.event("response.reasoning_summary_text.done", {**where, "text": text})
+        yield seq.event("response.reasoning_summary_part.done", {**where, "part": part})
+
+
+def stream_events(
+    header: ResponseHeader,
+    items: list[JSONObject],
+    final: JSONObject,
+    reasoning_tokens: int,
+) -> Iterator[StreamEvent]:
+    """The event grammar of one streamed response, ending in ``final``'s
+    ``response.completed`` or ``response.incomplete``. A reasoning item without a
+    summary carries its thinking tokens on its ``done`` event, so pacing waits for them."""
+    seq = _Sequence()
+    opening = {**final, "status": "in_progress", "output": [], "usage": None}
+    opening["completed_at"] = None
+    opening["incomplete_details"] = None
+    yield seq.event("response.created", {"response": opening})
+    yield seq.event("response.in_progress", {"response": opening})
+    for index, item in enumerate(items):
+        added: JSONObject = {"output_index": index, "item": _skeleton(item)}
+        yield seq.event("response.output_item.added", added)
+        kind = item["type"]
+        thinking_tokens = 0
+        if kind == "message":
+            yield from _message_events(seq, item, index)
+        elif kind == "function_call":
+            yield from _call_events(seq, item, index)
+        elif item["summary"]:
+            yield from _reasoning_events(seq, item, index)
+        else:
+            thinking_tokens = reasoning_tokens
+        done: JSONObject = {"output_index": index, "item": item}
+        yield seq.event("response.output_item.done", done, thinking_tokens)
+    yield seq.event(f"response.{final['status']}", {"response": final})
+
+
+def error_event(code: str, message: str, sequence_number: int) -> StreamEvent:
+    data: JSONObject = {
+        "type": "error",
+        "code": code,
+        "message": message,
+        "param": None,
+        "sequence_number": sequence_number,
+    }
+    return StreamEvent("error", data)

@@ -1,0 +1,240 @@
+"""POST /v1/responses and the stored responses: retrieve, delete, input items, input tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from emulator import ids, jsonvalue
+from emulator.accounting.prompt_cache import owner_of
+from emulator.accounting.usage import PromptUsage
+from emulator.completion import FinishedChoice
+from emulator.errors import ApiError, invalid_request
+from emulator.jsonvalue import JSONObject, JSONValue
+from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.neutral import NeutralRequest
+from emulator.render import responses as render
+from emulator.render.events import StreamEvent
+from emulator.respond import answer, json_response
+from emulator.responses_store import ResponseStore, StoredResponse
+from emulator.runtime import Runtime
+from emulator.schemas import openai_error_fields
+from emulator.sse import Frame, framed
+from emulator.surfaces.auth import openai_api_key
+from emulator.surfaces.headers import OPENAI, openai_headers
+from emulator.surfaces.read_request import read_request
+from emulator.surfaces.responses_parse import input_items, parse_responses_body
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+# Counting input tokens needs no model; one is assumed for the catalogue's limits.
+DEFAULT_COUNT_MODEL = "gpt-4o"
+
+
+@dataclass(slots=True)
+class ResponsesRenderer:
+    """Renders one answer; a stored response is kept as rendered, with its input."""
+
+    header: render.ResponseHeader
+    store: ResponseStore | None
+    owner: str
+    inputs: tuple[JSONObject, ...]
+
+    def _finish(self, choice: FinishedChoice, prompt: PromptUsage) -> JSONObject:
+        items = render.output_items(self.header, choice)
+        status = render.status_of(choice)
+        final = render.response_object(
+            self.header, items, status=status, usage=render.usage_json(prompt, choice)
+        )
+        if self.store is not None:
+            self.store.put(self.owner, final, self.inputs)
+        return final
+
+    def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
+        return jsonvalue.dumps(self._finish(choices[0], prompt))
+
+    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
+        choice = choices[0]
+        final = self._finish(choice, prompt)
+        output = final["output"]
+        assert isinstance(output, list)
+        items = [item for item in output if isinstance(item, dict)]
+        tokens = render.reasoning_tokens(choice)
+        return framed(render.stream_events(self.header, items, final, tokens))
+
+    def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
+        code = error.code or ("server_error" if error.status >= 500 else "invalid_request_error")
+        return render.error_event(code, error.message, events_before)
+
+
+def _history(rt: Runtime, owner: str, previous: object) -> tuple[JSONObject, ...]:
+    if previous is None:
+        return ()
+    stored = rt.responses.get(owner, str(previous))
+    if stored is None:
+        raise ApiError(
+            400,
+            f"Previous response with id '{previous}' not found.",
+            param="previous_response_id",
+            code="previous_response_not_found",
+        )
+    return _conversation(stored)
+
+
+def _conversation(stored: StoredResponse) -> tuple[JSONObject, ...]:
+    """A stored response's input items and its output, as the next turn's history."""
+    output = stored.response.get("output")
+    produced = tuple(i for i in output if isinstance(i, dict)) if isinstance(output, list) else ()
+    return (*stored.input_items, *produced)
+
+
+def _with_ids(items: list[JSONObject]) -> tuple[JSONObject, ...]:
+    """Input items as ``input_items`` lists them: each with an id, messages with parts."""
+    listed: list[JSONObject] = []
+    for item in items:
+        kind = item.get("type", "message")
+        entry = dict(item)
+        if kind == "message":
+            content = item.get("content")
+            if isinstance(content, str):
+                part = "output_text" if item.get("role") == "assistant" else "input_text"
+                entry["content"] = [{"type": part, "text": content}]
+            entry["type"] = "message"
+            entry.setdefault("status", "completed")
+        prefix = {"message": "msg", "function_call": "fc", "reasoning": "rs"}.get(str(kind), "item")
+        entry.setdefault("id", ids.openai_item_id(prefix))
+        listed.append(entry)
+    return tuple(listed)
+
+
+def _parse(rt: Runtime, body: JSONObject, history: tuple[JSONObject, ...]) -> NeutralRequest:
+    violation = rt.schemas.validate("openai_responses_request", body)
+    if violation is not None:
+        message, param, code = openai_error_fields(violation)
+        raise invalid_request(message, param=param, code=code)
+    return parse_responses_body(body, catalogue=rt.catalogue, history=history)
+
+
+async def create_response(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    caller = rt.known_callers.let_in(
+        "openai", http[EXCHANGE].headers, http.headers, openai_api_key, rt.config
+    )
+    request = await read_request(
+        http,
+        kind="openai_responses_request",
+        family="openai",
+        parse=lambda body: _parse(rt, body, ()),
+    )
+    owner = owner_of(caller.api_key)
+    previous = request.body.get("previous_response_id")
+    history = _history(rt, owner, previous)
+    if history:
+        # Never kept: the same bytes continue whatever that id holds for this caller.
+        request = parse_responses_body(request.body, catalogue=rt.catalogue, history=history)
+    stored_inputs = (*history, *_with_ids(input_items(request.body)))
+    header = render.ResponseHeader(
+        ids.openai_item_id("resp"),
+        int(rt.clock.now()),
+        request.model,
+        request.body,
+        str(previous) if previous is not None else None,
+    )
+    store = rt.responses if request.body.get("store") is not False else None
+    renderer = ResponsesRenderer(header, store, owner, stored_inputs)
+    return await answer(http, request, caller, renderer, OPENAI)
+
+
+def _stored(http: web.Request) -> tuple[Runtime, str, StoredResponse]:
+    rt = http.app[RUNTIME]
+    owner = owner_of(openai_api_key(http.headers, rt.config))
+    response_id = http.match_info["response_id"]
+    stored = rt.responses.get(owner, response_id)
+    if stored is None:
+        raise ApiError(
+            404,
+            f"Response with id '{response_id}' not found.",
+            param="response_id",
+            openai_type="invalid_request_error",
+        )
+    return rt, owner, stored
+
+
+async def retrieve_response(http: web.Request) -> web.StreamResponse:
+    _, _, stored = _stored(http)
+    return json_response(stored.response, openai_headers(http[REQUEST_ID]))
+
+
+async def delete_response(http: web.Request) -> web.StreamResponse:
+    rt, owner, stored = _stored(http)
+    response_id = str(stored.response["id"])
+    rt.responses.delete(owner, response_id)
+    body = {"id": response_id, "object": "response", "deleted": True}
+    return json_response(body, openai_headers(http[REQUEST_ID]))
+
+
+def _page_limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE
+    try:
+        limit = int(raw)
+    except ValueError as err:
+        raise invalid_request(
+            f"Invalid 'limit': expected an integer, but got '{raw}' instead.", param="limit"
+        ) from err
+    if not 1 <= limit <= MAX_PAGE:
+        raise invalid_request(
+            f"Invalid 'limit': integer out of range. Expected a value between 1 and {MAX_PAGE}, "
+            f"but got {limit} instead.",
+            param="limit",
+            code="integer_out_of_range",
+        )
+    return limit
+
+
+async def list_input_items(http: web.Request) -> web.StreamResponse:
+    _, _, stored = _stored(http)
+    limit = _page_limit(http.query.get("limit"))
+    order = http.query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise invalid_request(
+            f"Invalid value for 'order': expected one of 'asc' or 'desc', but got '{order}'.",
+            param="order",
+        )
+    items = list(stored.input_items)
+    if order == "desc":
+        items.reverse()
+    after = http.query.get("after")
+    if after is not None:
+        positions = [i for i, item in enumerate(items) if item.get("id") == after]
+        items = items[positions[0] + 1 :] if positions else []
+    page = items[:limit]
+    data: list[JSONValue] = list(page)
+    body: JSONObject = {
+        "object": "list",
+        "data": data,
+        "first_id": page[0].get("id") if page else None,
+        "last_id": page[-1].get("id") if page else None,
+        "has_more": len(items) > limit,
+    }
+    return json_response(body, openai_headers(http[REQUEST_ID]))
+
+
+async def count_input_tokens(http: web.Request) -> web.StreamResponse:
+    rt = http.app[RUNTIME]
+    caller = rt.known_callers.let_in(
+        "openai", http[EXCHANGE].headers, http.headers, openai_api_key, rt.config
+    )
+    request = await read_request(
+        http,
+        kind="openai_responses_input_tokens",
+        family="openai",
+        parse=lambda body: _parse(rt, {"model": DEFAULT_COUNT_MODEL, **body}, ()),
+    )
+    history = _history(rt, owner_of(caller.api_key), request.body.get("previous_response_id"))
+    if history:
+        request = parse_responses_body(request.body, catalogue=rt.catalogue, history=history)
+    body = {"object": "response.input_tokens", "input_tokens": request.prompt_tokens}
+    return json_response(body, openai_headers(http[REQUEST_ID]))

@@ -28,6 +28,9 @@ _ALWAYS_SECRET_NAMES = (
     r"[a-z0-9-]*api-key",
     r"[a-z0-9-]*-auth",
 )
+# Between a header's name and its value: spaces, tabs, a colon or equals sign, also
+# as a repr of bytes shows them (``\\t``, ``\\x01``).
+_SEPARATOR = r"(?:[\s:=]|\\[tvf]|\\x[0-9a-f]{2})+"
 _KEY_LIKE_TOKENS = (
     r"\b(?:sk|pk|rk)[-_][A-Za-z0-9_\-]{6,}",
     r"\bbearer\s+[^\s'\"]+",
@@ -70,7 +73,7 @@ class SecretRedactor(logging.Filter):
 
     def _compile(self) -> re.Pattern[str]:
         names = "|".join((*sorted(self._names, key=len, reverse=True), *_ALWAYS_SECRET_NAMES))
-        header = rf"(?<![a-z0-9-])(?:{names})(?:\s*[:=]\s*|\s+)[^\r\n]*"
+        header = rf"(?<![a-z0-9-])(?:{names}){_SEPARATOR}[^\r\n]*"
         literals = [re.escape(s) for s in sorted(self._literals, key=len, reverse=True)]
         return re.compile("|".join((header, *_KEY_LIKE_TOKENS, *literals)), re.IGNORECASE)
 

@@ -35,6 +35,9 @@ _KEY_LIKE_TOKENS = (
     r"\b(?:sk|pk|rk)[-_][A-Za-z0-9_\-]{6,}",
     r"\bbearer\s+[^\s'\"]+",
 )
+# Every match of the patterns above holds one of these (the names' own words: "key"
+# for x-api-key and *api-key, "auth" for authorization and *-auth).
+_TRIGGER_WORDS = ("key", "auth", "cookie", "bearer", "sk-", "sk_", "pk-", "pk_", "rk-", "rk_")
 # Literal secrets shorter than this are left to the patterns: redacting every "k"
 # in every line would hide the log, not the key.
 _MIN_LITERAL_SECRET = 6
@@ -63,13 +66,22 @@ class SecretRedactor(logging.Filter):
         self._lock = threading.Lock()
         self._names: set[str] = set()
         self._literals: set[str] = set()
+        self._plain_names: set[str] = set()
         self._pattern = self._compile()
+        self._triggers = self._trigger_words()
 
     def add(self, *, header_names: Iterable[str] = (), secrets: Iterable[str] = ()) -> None:
         with self._lock:
-            self._names.update(re.escape(n.lower()) for n in header_names if n)
+            names = [n.lower() for n in header_names if n]
+            self._plain_names.update(names)
+            self._names.update(re.escape(n) for n in names)
             self._literals.update(s for s in secrets if len(s) >= _MIN_LITERAL_SECRET)
             self._pattern = self._compile()
+            self._triggers = self._trigger_words()
+
+    def _trigger_words(self) -> tuple[str, ...]:
+        """Words one of which every match of the pattern contains (lower-cased)."""
+        return (*_TRIGGER_WORDS, *self._plain_names, *(s.lower() for s in self._literals))
 
     def _compile(self) -> re.Pattern[str]:
         names = "|".join((*sorted(self._names, key=len, reverse=True), *_ALWAYS_SECRET_NAMES))
@@ -78,7 +90,13 @@ class SecretRedactor(logging.Filter):
         return re.compile("|".join((header, *_KEY_LIKE_TOKENS, *literals)), re.IGNORECASE)
 
     def redact(self, text: str) -> str:
-        return self._pattern.sub(REDACTED, text)
+        # Most lines (the access log's) hold none of the words a secret comes with:
+        # looking for those words is ~50 times cheaper than the pattern.
+        lowered = text.lower()
+        for word in self._triggers:  # a loop: a generator in any() costs twice as much
+            if word in lowered:
+                return self._pattern.sub(REDACTED, text)
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, _SEEN, False):  # a handler's filter after a logger's

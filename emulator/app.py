@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator import log_redaction
 from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
 from emulator.catalogue import Catalogue
 from emulator.chaos import ChaosMonkey, parse_chaos_table
 from emulator.clock import AdjustableClock, Clock, SystemClock
 from emulator.config import EmulatorConfig
+from emulator.expect import handle_expect
 from emulator.gateway import parse_required_header
 from emulator.guard import guarded, unrouted
 from emulator.journal import Journal
@@ -61,13 +63,22 @@ def create_app(
     runtime: Runtime | None = None,
 ) -> web.Application:
     config = config or EmulatorConfig()
+    required = tuple(parse_required_header(s) for s in config.require_headers)
+    log_redaction.install(
+        header_names=(h.name for h in required),
+        secrets=(*config.api_keys, config.admin_token or "", *(h.value or "" for h in required)),
+    )
     app = web.Application(client_max_size=config.max_body_bytes + _AIOHTTP_BODY_SLACK)
     app[RUNTIME] = runtime or build_runtime(config, clock=clock)
-    app.router.add_get("/healthz", guarded(healthz, gateway_auth=False))
+    app.router.add_get(
+        "/healthz", guarded(healthz, gateway_auth=False), expect_handler=handle_expect
+    )
     if config.root_routes:
         add_api_routes(app.router)
     for prefix in config.route_prefixes:
         add_api_routes(app.router, prefix)
     add_control_routes(app.router)
-    app.router.add_route("*", "/{path:.*}", guarded(unrouted, gateway_auth=False))  # last
+    app.router.add_route(  # last
+        "*", "/{path:.*}", guarded(unrouted, gateway_auth=False), expect_handler=handle_expect
+    )
     return app

@@ -33,6 +33,7 @@ from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE
 from emulator.neutral import OPENAI_APIS, Api
 from emulator.scenario.outcome import ErrorReply, FaultReply
 from emulator.spec_items import parse_items
+from emulator.wire_text import wire_bytes
 
 FaultName = Literal[
     "rate_limit",
@@ -294,7 +295,7 @@ def _fault_reply(fault: FaultName, settings: ChaosSettings, *, stream: bool) -> 
 
 def scope_seed(seed: int, scope: str) -> int:
     """A stable 64-bit seed for one scope (the same in every process and run)."""
-    digest = hashlib.blake2b(f"{seed}\x00{scope}".encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(wire_bytes(f"{seed}\x00{scope}"), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 

@@ -8,11 +8,11 @@ shape, naming the header.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from emulator.errors import ApiError
+from emulator.wire_text import same_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class RequiredHeader:
             return ApiError(
                 401, f"{self.name} header is required", openai_type="invalid_request_error"
             )
-        if self.value is not None and not hmac.compare_digest(given.strip(), self.value):
+        if self.value is not None and not same_secret(given.strip(), self.value):
             return ApiError(
                 401,
                 f"invalid {self.name} header",

@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any
 
+from emulator import log_redaction
+
 ACCESS = logging.getLogger("emulator.access")
 _ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "rule", "api", "request_id")
 
@@ -24,8 +26,10 @@ class JsonFormatter(logging.Formatter):
         for name in _ACCESS_FIELDS:
             if hasattr(record, name):
                 line[name] = getattr(record, name)
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
         return json.dumps(line)
 
 
@@ -35,6 +39,7 @@ def configure(level: str, log_format: str) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(log_redaction.REDACTOR)  # also for loggers that are not ours
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -14,7 +14,7 @@ from typing import Protocol, assert_never
 
 from aiohttp import web
 
-from emulator import jsonvalue, limits, paced_writer, sse, whole_response
+from emulator import limits, paced_writer, sse, whole_response
 from emulator.accounting.usage import PromptUsage, uncached
 from emulator.answer_head import AnswerHead, answer_head
 from emulator.completion import FinishedChoice, KeptChoices, finish_choice
@@ -31,6 +31,7 @@ from emulator.scenario.generate import request_rng
 from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
 from emulator.scenario.override import FORCE_HEADER, parse_force
 from emulator.surfaces.headers import FamilyHeaders
+from emulator.wire_text import dumps_any_text
 
 # Salt that keeps the pacing jitter's random stream apart from the content's.
 _PACING_SALT = 1_000_003
@@ -55,8 +56,9 @@ class Renderer(Protocol):
 
 
 def json_response(body: object, headers: Mapping[str, str], status: int = 200) -> web.Response:
+    # Errors and the control API echo header values, which may hold bytes that are not UTF-8.
     return web.Response(
-        body=jsonvalue.dumps(body), status=status, headers=headers, content_type=JSON_CONTENT_TYPE
+        body=dumps_any_text(body), status=status, headers=headers, content_type=JSON_CONTENT_TYPE
     )
 
 

@@ -31,6 +31,7 @@ from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage, shared_usage, uncached
 from emulator.lru import IdentityMemo
 from emulator.neutral import CacheTtl, PromptBlock
+from emulator.wire_text import wire_bytes
 
 LOOKBACK_BLOCKS = 20
 TTL_SECONDS: dict[CacheTtl, float] = {"5m": 300.0, "1h": 3600.0}
@@ -67,7 +68,7 @@ class CacheEntry:
 @functools.lru_cache(maxsize=4096)
 def owner_of(api_key: str, partition: str = "") -> str:
     """A stable, non-secret label of an API key (the journal and control API show it)."""
-    digest = hashlib.blake2b(f"{api_key}\x00{partition}".encode(), digest_size=6).hexdigest()
+    digest = hashlib.blake2b(wire_bytes(f"{api_key}\x00{partition}"), digest_size=6).hexdigest()
     return f"key-{digest}"
 
 

@@ -434,13 +434,21 @@ class RateLimiter:
 
 def rfc3339(epoch_s: float) -> str:
     """``2025-02-24T22:25:30Z``: UTC, whole seconds, rounded up."""
+    if not math.isfinite(epoch_s):
+        return _format_second(_LAST_SECOND if epoch_s > 0 else _FIRST_SECOND)
     return _format_second(math.ceil(epoch_s - _TIME_SLACK_S))
+
+
+# The seconds a date can show (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z): any
+# clock value renders, at worst as the nearest of these.
+_FIRST_SECOND, _LAST_SECOND = 0, 253_402_300_799
 
 
 @functools.lru_cache(maxsize=1024)
 def _format_second(whole: int) -> str:
     # Cached: every response renders four of these, mostly for the same few seconds.
-    return datetime.fromtimestamp(whole, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    shown = min(max(whole, _FIRST_SECOND), _LAST_SECOND)
+    return datetime.fromtimestamp(shown, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _whole_ms(seconds: float) -> int:

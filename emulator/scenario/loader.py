@@ -21,14 +21,25 @@ from jsonschema.exceptions import ValidationError, best_match
 from emulator import jsonvalue
 from emulator.resources import data_dir
 from emulator.scenario import rules as r
+from emulator.scenario.bounded_yaml import MAX_DEPTH, load_yaml
 from emulator.scenario.outcome import Timing
 from emulator.scenario.replies import ErrorSpec, FaultSpec, ReplySpec, ToolCallSpec
 
 SCENARIO_SUFFIXES = (".json", ".yaml", ".yml")
 
 
+# A message quoting a huge value (a schema error shows the value) is cut to this.
+MAX_MESSAGE_CHARS = 2000
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be used; the message says where and why."""
+
+    def __init__(self, message: str) -> None:
+        if len(message) > MAX_MESSAGE_CHARS:
+            cut = len(message) - MAX_MESSAGE_CHARS
+            message = f"{message[:MAX_MESSAGE_CHARS]}… ({cut} more characters)"
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +199,8 @@ def parse_rule(raw: Mapping[str, Any], where: str, source: str = "") -> r.Rule:
 def parse_scenario(raw: object, source: str, default_name: str) -> Scenario:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: a scenario is an object with a 'rules' list")
+    if _nesting_depth(raw) > MAX_DEPTH:
+        raise ScenarioError(f"{source}: nested deeper than {MAX_DEPTH} levels")
     errors = sorted(_scenario_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
         raise _schema_error(source, raw, errors[0])
@@ -203,9 +216,23 @@ def parse_scenario(raw: object, source: str, default_name: str) -> Scenario:
     return Scenario(raw.get("name", default_name), tuple(rules), default, source)
 
 
+def _nesting_depth(value: object) -> int:
+    """How deep lists and objects nest in ``value`` (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                children = item.values() if isinstance(item, dict) else item
+                pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_text(text: str, source: str, default_name: str) -> Scenario:
     try:
-        raw = yaml.safe_load(text) if not source.endswith(".json") else jsonvalue.loads(text)
+        raw = load_yaml(text) if not source.endswith(".json") else jsonvalue.loads(text)
     except (yaml.YAMLError, jsonvalue.JSONDecodeError) as err:
         raise ScenarioError(
             f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}: {err}"

@@ -9,13 +9,22 @@ or a JSON reply object in the scenario-file format
 
 from __future__ import annotations
 
+import re
+
 from emulator import jsonvalue
 from emulator.errors import invalid_request
 from emulator.scenario.loader import ScenarioError, parse_scenario
 from emulator.scenario.replies import ReplySpec
+from emulator.wire_text import readable
 
 FORCE_HEADER = "x-emulator-force"
 _FAULTS = ("drop", "stall", "malformed", "empty", "error_event")
+# The largest amounts a fault takes (the scenario schema has the same bounds): an
+# hour of stall is far past any client's timeout.
+MAX_STALL_S = 3600.0
+MAX_AFTER_EVENTS = 1_000_000
+_SECONDS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?")
+_COUNT = re.compile(r"[0-9]{1,12}")
 
 
 def _reply_object(value: str) -> dict[str, object]:
@@ -36,15 +45,23 @@ def _reply_object(value: str) -> dict[str, object]:
         )
     fault: dict[str, object] = {"kind": kind}
     if amount:
-        try:
-            number = float(amount)
-        except ValueError as err:
-            raise invalid_request(f"{FORCE_HEADER}: {amount!r} is not a number") from err
         if kind == "stall":
-            fault["seconds"] = number
+            fault["seconds"] = _bounded_number(amount, _SECONDS, MAX_STALL_S, "seconds")
         else:
-            fault["after_events"] = int(number)
+            fault["after_events"] = int(
+                _bounded_number(amount, _COUNT, MAX_AFTER_EVENTS, "a count of events")
+            )
     return {"fault": fault}
+
+
+def _bounded_number(text: str, syntax: re.Pattern[str], maximum: float, what: str) -> float:
+    """``text`` as a plain decimal number from 0 to ``maximum``; no exponent, sign,
+    ``inf`` or ``nan``, which ``float`` would take."""
+    if not syntax.fullmatch(text) or float(text) > maximum:
+        raise invalid_request(
+            f"{FORCE_HEADER}: {readable(text)!r} is not {what} from 0 to {maximum:g}"
+        )
+    return float(text)
 
 
 def parse_force(value: str) -> ReplySpec:

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 
 from emulator.config import EmulatorConfig
 from emulator.errors import ApiError, invalid_request
+from emulator.wire_text import readable
 
 ANTHROPIC_VERSIONS = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
 
@@ -121,10 +122,24 @@ def _is_beta_accepted(name: str, known: Collection[str], *, strict: bool) -> boo
     return not strict and bool(_BETA_NAME.match(name))
 
 
+# mask_key shows the last characters only of keys this long, and then only these.
+MASK_MIN_KEY_LENGTH = 20
+MASK_SHOWN_SUFFIX = 4
+MASK_MAX_PREFIX = 8
+_KEY_TYPE_PREFIX = re.compile(r"^[a-z]+-(?:[a-z]+-)?")
+
+
 def mask_key(key: str) -> str:
-    if len(key) <= 8:
-        return "*" * len(key)
-    return f"{key[:8]}{'*' * 12}{key[-4:]}"
+    """``key`` as a 401 body (and so the journal) may show it: like OpenAI's
+    ``sk-proj-****…abcd``, the key's type label (lower-case letters and dashes, at
+    most 8 characters) and its last 4 characters, for keys of 20 characters or
+    more; a shorter key shows nothing, not even its length."""
+    if len(key) < MASK_MIN_KEY_LENGTH:
+        return "*" * 8
+    label = _KEY_TYPE_PREFIX.match(key)
+    prefix = label.group() if label is not None and len(label.group()) <= MASK_MAX_PREFIX else ""
+    hidden = len(key) - len(prefix) - MASK_SHOWN_SUFFIX
+    return f"{prefix}{'*' * hidden}{readable(key[-MASK_SHOWN_SUFFIX:])}"
 
 
 def openai_api_key(headers: Mapping[str, str], config: EmulatorConfig) -> str:

@@ -6,23 +6,27 @@ call needs ``Authorization: Bearer <token>``, from any address.
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 
 import yaml
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from aiohttp.web_protocol import RequestPayloadError
 
 from emulator import jsonvalue
 from emulator.accounting.rate_limit import parse_rate_limit_table
 from emulator.chaos import parse_chaos, parse_chaos_table
 from emulator.errors import ApiError, invalid_request
+from emulator.expect import handle_expect
 from emulator.guard import guarded
 from emulator.keys import RUNTIME
-from emulator.paths import CONTROL_PREFIX
+from emulator.paths import CONTROL_PREFIX, family_for
 from emulator.respond import json_response
+from emulator.scenario.bounded_yaml import load_yaml
 from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario
 from emulator.surfaces.common import read_body
+from emulator.surfaces.content_encoding import check_content_encoding, undecodable_body
+from emulator.wire_text import same_secret
 
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -41,7 +45,7 @@ def check_access(http: web.Request) -> None:
     if token:
         given = http.headers.get("Authorization", "")
         scheme, _, value = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+        if scheme.lower() != "bearer" or not same_secret(value.strip(), token):
             raise ApiError(401, "the control API needs Authorization: Bearer <admin token>")
         return
     if not _is_loopback(http.remote):
@@ -51,10 +55,17 @@ def check_access(http: web.Request) -> None:
         )
 
 
+async def _read_body(http: web.Request) -> bytes:
+    check_content_encoding(http)
+    try:
+        return await read_body(http, http.app[RUNTIME].config.max_body_bytes)
+    except RequestPayloadError as err:
+        raise undecodable_body(http, family_for(http.path, http.headers)) from err
+
+
 async def _scenario_from_body(http: web.Request, name: str | None) -> Scenario:
     """The scenario in the body, JSON or YAML; a name in the path wins over the body's."""
-    runtime = http.app[RUNTIME]
-    raw = await read_body(http, runtime.config.max_body_bytes)
+    raw = await _read_body(http)
     parsed = _decode_scenario(raw, is_yaml=http.content_type in _YAML_TYPES)
     if isinstance(parsed, dict) and name is not None:
         parsed = {**parsed, "name": name}
@@ -67,7 +78,7 @@ async def _scenario_from_body(http: web.Request, name: str | None) -> Scenario:
 def _decode_scenario(raw: bytes, *, is_yaml: bool) -> object:
     if is_yaml:
         try:
-            return yaml.safe_load(raw.decode("utf-8", "replace"))
+            return load_yaml(raw.decode("utf-8", "replace"))
         except yaml.YAMLError as err:
             raise invalid_request(f"the body is not valid YAML: {err}") from err
     try:
@@ -172,7 +183,7 @@ async def read_clock(http: web.Request) -> web.StreamResponse:
 async def advance_clock(http: web.Request) -> web.StreamResponse:
     check_access(http)
     runtime = http.app[RUNTIME]
-    raw = await read_body(http, runtime.config.max_body_bytes)
+    raw = await _read_body(http)
     try:
         seconds = jsonvalue.loads(raw or b"{}").get("seconds")
     except (jsonvalue.JSONDecodeError, AttributeError) as err:
@@ -181,13 +192,13 @@ async def advance_clock(http: web.Request) -> web.StreamResponse:
         raise invalid_request("seconds: expected a number >= 0")
     try:
         runtime.advance_clock(float(seconds))
-    except TypeError as err:
+    except (TypeError, ValueError, OverflowError) as err:  # OverflowError: an int past float
         raise invalid_request(str(err)) from err
     return json_response({"now": runtime.clock.now()}, {})
 
 
 async def _specs(http: web.Request) -> tuple[list[str], str | None]:
-    raw = await read_body(http, http.app[RUNTIME].config.max_body_bytes)
+    raw = await _read_body(http)
     try:
         body = jsonvalue.loads(raw or b"{}")
     except jsonvalue.JSONDecodeError as err:
@@ -240,23 +251,27 @@ async def set_rate_limits(http: web.Request) -> web.StreamResponse:
 
 
 def add_control_routes(router: web.UrlDispatcher) -> None:
-    base = CONTROL_PREFIX
-
-    def control(handler: Handler) -> Handler:
-        return guarded(handler, gateway_auth=False)
-
-    router.add_get(base + "/scenarios", control(list_scenarios), allow_head=False)
-    router.add_post(base + "/scenarios", control(add_scenario))
-    router.add_delete(base + "/scenarios", control(delete_all_scenarios))
-    router.add_put(base + "/scenarios/{name}", control(add_scenario))
-    router.add_delete(base + "/scenarios/{name}", control(delete_scenario))
-    router.add_post(base + "/reset", control(reset))
-    router.add_get(base + "/journal", control(read_journal), allow_head=False)
-    router.add_delete(base + "/journal", control(clear_journal))
-    router.add_get(base + "/cache", control(read_cache), allow_head=False)
-    router.add_delete(base + "/cache", control(clear_cache))
-    router.add_get(base + "/clock", control(read_clock), allow_head=False)
-    router.add_post(base + "/clock/advance", control(advance_clock))
-    router.add_put(base + "/chaos", control(set_chaos))
-    router.add_delete(base + "/chaos", control(clear_chaos))
-    router.add_put(base + "/rate-limits", control(set_rate_limits))
+    routes: tuple[tuple[str, str, Handler], ...] = (
+        ("GET", "/scenarios", list_scenarios),
+        ("POST", "/scenarios", add_scenario),
+        ("DELETE", "/scenarios", delete_all_scenarios),
+        ("PUT", "/scenarios/{name}", add_scenario),
+        ("DELETE", "/scenarios/{name}", delete_scenario),
+        ("POST", "/reset", reset),
+        ("GET", "/journal", read_journal),
+        ("DELETE", "/journal", clear_journal),
+        ("GET", "/cache", read_cache),
+        ("DELETE", "/cache", clear_cache),
+        ("GET", "/clock", read_clock),
+        ("POST", "/clock/advance", advance_clock),
+        ("PUT", "/chaos", set_chaos),
+        ("DELETE", "/chaos", clear_chaos),
+        ("PUT", "/rate-limits", set_rate_limits),
+    )
+    for method, path, handler in routes:
+        router.add_route(
+            method,
+            CONTROL_PREFIX + path,
+            guarded(handler, gateway_auth=False),
+            expect_handler=handle_expect,
+        )

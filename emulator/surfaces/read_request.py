@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
@@ -16,6 +17,7 @@ from emulator.surfaces.common import (
     decode_json_object,
     read_body,
 )
+from emulator.surfaces.content_encoding import check_content_encoding, undecodable_body
 
 
 async def read_request(
@@ -31,9 +33,13 @@ async def read_request(
     besides the bytes, changes the parse."""
     runtime = http.app[RUNTIME]
     limit = runtime.config.max_body_bytes
-    raw = arrived_body(http)  # most requests: no coroutine to read the body
-    if raw is None:
-        raw = await read_body(http, limit)
+    check_content_encoding(http)
+    try:
+        raw = arrived_body(http)  # most requests: no coroutine to read the body
+        if raw is None:
+            raw = await read_body(http, limit)
+    except RequestPayloadError as err:  # not what its Content-Encoding says
+        raise undecodable_body(http, family) from err
     raw = checked_json_bytes(http, raw, limit, family)
     found = runtime.parsed_bodies.find(kind, raw)
     if found is None:

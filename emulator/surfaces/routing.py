@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
+from emulator.expect import handle_expect
 from emulator.guard import guarded
 from emulator.surfaces import (
     anthropic_complete,
@@ -16,25 +19,19 @@ from emulator.surfaces import (
 
 
 def add_api_routes(router: web.UrlDispatcher, prefix: str = "") -> None:
-    router.add_post(prefix + "/v1/messages", guarded(anthropic_messages.create_message))
-    router.add_post(prefix + "/v1/messages/count_tokens", guarded(anthropic_messages.count_tokens))
-    router.add_post(prefix + "/v1/complete", guarded(anthropic_complete.create_completion))
-    router.add_post(prefix + "/v1/chat/completions", guarded(openai_chat.create_chat_completion))
-    _add_responses_routes(router, prefix)
-    router.add_post(prefix + "/v1/embeddings", guarded(openai_embeddings.create_embeddings))
-    router.add_get(prefix + "/v1/models", guarded(models.list_models), allow_head=False)
-    router.add_get(
-        prefix + "/v1/models/{model_id}", guarded(models.retrieve_model), allow_head=False
-    )
-
-
-def _add_responses_routes(router: web.UrlDispatcher, prefix: str) -> None:
+    post = partial(router.add_post, expect_handler=handle_expect)
+    get = partial(router.add_get, expect_handler=handle_expect, allow_head=False)
+    delete = partial(router.add_delete, expect_handler=handle_expect)
+    post(prefix + "/v1/messages", guarded(anthropic_messages.create_message))
+    post(prefix + "/v1/messages/count_tokens", guarded(anthropic_messages.count_tokens))
+    post(prefix + "/v1/complete", guarded(anthropic_complete.create_completion))
+    post(prefix + "/v1/chat/completions", guarded(openai_chat.create_chat_completion))
     responses = prefix + "/v1/responses"
-    router.add_post(responses, guarded(openai_responses.create_response))
-    router.add_post(responses + "/input_tokens", guarded(openai_responses.count_input_tokens))
-    one = responses + "/{response_id}"
-    router.add_get(one, guarded(openai_responses.retrieve_response), allow_head=False)
-    router.add_delete(one, guarded(openai_responses.delete_response))
-    router.add_get(
-        one + "/input_items", guarded(openai_responses.list_input_items), allow_head=False
-    )
+    post(responses, guarded(openai_responses.create_response))
+    post(responses + "/input_tokens", guarded(openai_responses.count_input_tokens))
+    get(responses + "/{response_id}", guarded(openai_responses.retrieve_response))
+    delete(responses + "/{response_id}", guarded(openai_responses.delete_response))
+    get(responses + "/{response_id}/input_items", guarded(openai_responses.list_input_items))
+    post(prefix + "/v1/embeddings", guarded(openai_embeddings.create_embeddings))
+    get(prefix + "/v1/models", guarded(models.list_models))
+    get(prefix + "/v1/models/{model_id}", guarded(models.retrieve_model))

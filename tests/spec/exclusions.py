@@ -5,9 +5,9 @@ place, each with its reason. Nothing else in the spec checks skips or relaxes an
   documents before validating (facts from ``../shared/reference/*.md``);
 * :func:`unchecked_request`: requests whose answers the documents do not describe;
 * :data:`EXEMPT_TESTS`: tests that script an answer the real API never gives, on purpose;
-* the request property (``tests/spec/test_spec_requests.py``) and the drift test
-  (``tests/spec/test_spec_drift.py``) keep their own lists beside their code, in
-  :data:`REQUEST_FEATURES_NOT_GENERATED` and :data:`DRIFT_ACCEPTED` below.
+* :data:`REQUEST_FEATURES_NOT_GENERATED`: what the request property
+  (``tests/spec/test_spec_requests.py``) holds fixed or leaves out; the real-API rules it
+  accepts a 400 for are its ``RULES``, each with its source.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def with_additions(api: Api, components: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
-# Requests (filled in by the request property and the drift test)
+# Requests
 
 # What the request property (tests/spec/test_spec_requests.py) holds fixed or leaves out.
 REQUEST_FEATURES_NOT_GENERATED: dict[str, str] = {
@@ -98,4 +98,3 @@ REQUEST_FEATURES_NOT_GENERATED: dict[str, str] = {
     "of the expected tags`. A fix needs a null tag in schemas/' tagged-union convention "
     "(emulator/schema_errors.py); such bodies are filtered out until then",
 }
-DRIFT_ACCEPTED: dict[str, str] = {}

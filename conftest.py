@@ -15,7 +15,7 @@ from emulator.config import EmulatorConfig
 from emulator.schemas import SchemaSet, default_schema_dir
 from emulator.testing import EmulatorThread
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.spec.plugin"]
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,11 @@ ROOTS: dict[Api, tuple[str, ...]] = {
         "ErrorResponse",
         "ListModelsResponse",
         "Model",
+        "Response",
+        "ResponseStreamEvent",
+        "ResponseItemList",
+        "TokenCountsResource",
+        "CreateEmbeddingResponse",
     ),
 }
 PREFIX = "#/components/schemas/"

@@ -34,6 +34,33 @@ SPEC_ADDITIONS: list[tuple[Api, str, str, str, str]] = [
     ),
 ]
 
+# (api, component, path to a property in it, an alternative the real API also sends, reason)
+FIELD_ALTERNATIVES: list[tuple[Api, str, tuple[str | int, ...], dict[str, Any], str]] = [
+    (
+        "openai",
+        "Response",
+        ("allOf", 2, "properties", "usage"),
+        {"type": "null"},
+        "the document's own examples of response.created and response.in_progress show "
+        '"usage": null on a response still in progress',
+    ),
+    (
+        "openai",
+        "ModelResponseProperties",
+        ("properties", "user"),
+        {"type": "null"},
+        'the document\'s own Response examples show "user": null when none was sent',
+    ),
+    (
+        "openai",
+        "Embedding",
+        ("properties", "embedding"),
+        {"type": "string"},
+        "with encoding_format: base64 the API sends the vector as a base64 string (the openai "
+        "SDK asks for base64 by default and decodes it); the document lists only the array",
+    ),
+]
+
 # The legacy Text Completions format of anthropic-version 2023-01-01 (data-only events with
 # cumulative text, `truncated`/`exception`, no `id`/`type`, `data: [DONE]`): the document
 # describes only the 2023-06-01 format (reference/anthropic-legacy-complete.md section 4.2).
@@ -74,6 +101,15 @@ def with_additions(api: Api, components: dict[str, Any]) -> dict[str, Any]:
         target["oneOf"].append({"$ref": f"#/components/schemas/{member_name}"})
         target["discriminator"]["mapping"][tag] = f"#/components/schemas/{member_name}"
         added[union_name] = union
+    for addition_api, component, path, alternative, _reason in FIELD_ALTERNATIVES:
+        if addition_api != api:
+            continue
+        changed = copy.deepcopy(added[component])
+        parent: Any = changed
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = {"anyOf": [parent[path[-1]], alternative]}
+        added[component] = changed
     return added
 
 

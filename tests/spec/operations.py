@@ -15,7 +15,7 @@ from typing import Any, Literal
 from tests.spec.documents import Api
 from tests.spec.exclusions import unchecked_request
 
-Stream = Literal["messages", "complete", "chat"]
+Stream = Literal["messages", "complete", "chat", "responses"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class Operation:
                 return "ErrorResponse"
             return "CreateChatCompletionStreamResponse"
         kind = payload.get("type") if isinstance(payload, Mapping) else None
+        if self.stream == "responses":
+            return "ResponseStreamEvent"
         if kind == "error":
             return "ErrorResponse"
         if self.stream == "complete":
@@ -72,6 +74,36 @@ _ROUTES: list[tuple[str, re.Pattern[str], Operation | None, Operation | None]] =
         re.compile(r"/v1/chat/completions"),
         None,
         Operation("openai", "chat", "CreateChatCompletionResponse", "chat"),
+    ),
+    (
+        "POST",
+        re.compile(r"/v1/responses"),
+        None,
+        Operation("openai", "responses", "Response", "responses"),
+    ),
+    (
+        "POST",
+        re.compile(r"/v1/responses/input_tokens"),
+        None,
+        Operation("openai", "responses.input_tokens", "TokenCountsResource"),
+    ),
+    (
+        "GET",
+        re.compile(r"/v1/responses/[^/]+"),
+        None,
+        Operation("openai", "responses.get", "Response"),
+    ),
+    (
+        "GET",
+        re.compile(r"/v1/responses/[^/]+/input_items"),
+        None,
+        Operation("openai", "responses.input_items", "ResponseItemList"),
+    ),
+    (
+        "POST",
+        re.compile(r"/v1/embeddings"),
+        None,
+        Operation("openai", "embeddings", "CreateEmbeddingResponse"),
     ),
     (
         "GET",

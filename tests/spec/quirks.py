@@ -78,12 +78,19 @@ def _dispatch_on_tag(schema: Schema, lookup: Lookup) -> Schema:
     discriminator = schema.pop("discriminator")
     variants: list[Schema] = schema.pop("oneOf")
     tag: str = discriminator["propertyName"]
-    targets: dict[str, Schema] = {
+    mapped: dict[str, Schema] = {
         value: {"$ref": ref} for value, ref in discriminator.get("mapping", {}).items()
     }
+    # A tag several variants share (OpenAI's input and output messages are both
+    # "message") dispatches to any of them.
+    shared: dict[str, list[Schema]] = {}
     for variant in variants:
         for value in _tags_of(variant, tag, lookup):
-            targets.setdefault(value, variant)
+            if value not in mapped:
+                shared.setdefault(value, []).append(variant)
+    targets = dict(mapped)
+    for value, among in shared.items():
+        targets[value] = among[0] if len(among) == 1 else {"anyOf": among}
     if not targets:
         _add_any_of(schema, variants)
         return schema
@@ -101,4 +108,7 @@ def _tags_of(variant: Schema, tag: str, lookup: Lookup) -> list[str]:
     field = target.get("properties", {}).get(tag, {})
     if "const" in field:
         return [field["const"]]
-    return [value for value in field.get("enum", []) if isinstance(value, str)]
+    found = [value for value in field.get("enum", []) if isinstance(value, str)]
+    for part in target.get("allOf", []):  # a variant built from parts names its tag in one
+        found += [value for value in _tags_of(part, tag, lookup) if value not in found]
+    return found

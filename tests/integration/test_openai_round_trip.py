@@ -198,3 +198,18 @@ def test_tool_call_index_must_be_an_integer(openai_client: openai.OpenAI) -> Non
     with pytest.raises(openai.BadRequestError) as caught:
         openai_client.chat.completions.create(model=GPT, messages=[user("Hi"), sent, result])
     assert caught.value.param == "messages[1].tool_calls[0].index"
+
+
+@pytest.mark.parametrize("field", ["tool_calls", "function_call"])
+def test_a_null_call_does_not_stand_in_for_content(
+    openai_client: openai.OpenAI, field: str
+) -> None:
+    sent: Any = {"role": "assistant", field: None}
+    with pytest.raises(openai.BadRequestError) as caught:
+        openai_client.chat.completions.create(model=GPT, messages=[user("Hi"), sent, user("?")])
+    assert caught.value.body == {
+        "message": "Missing required parameter: 'messages[1].content'.",
+        "type": "invalid_request_error",
+        "param": "messages[1].content",
+        "code": "missing_required_parameter",
+    }

@@ -13,9 +13,15 @@ from emulator.accounting.usage import PromptUsage
 from emulator.completion import FinishedChoice, StopReason
 from emulator.jsonvalue import JSONObject
 from emulator.render.events import StreamEvent, token_groups
+from emulator.render.logprobs import LogprobOptions, token_logprobs
 from emulator.scenario.outcome import RefusalPart, ThinkingPart
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
+# What a stream delta carries: the role (with an empty content or refusal), text,
+# refusal text, or a tool call.
+DeltaKind = Literal["role", "refusal_role", "content", "refusal", "tool"]
+_Delta = tuple[JSONObject, int, DeltaKind]
+_DeltaWithLogprobs = tuple[JSONObject, int, DeltaKind, JSONObject | None]
 
 _FINISH: dict[StopReason, FinishReason] = {
     "end_turn": "stop",
@@ -107,15 +113,29 @@ def finish_reason(choice: FinishedChoice) -> FinishReason:
     return _FINISH[choice.stop_reason]
 
 
+def choice_logprobs(choice: FinishedChoice, options: LogprobOptions, index: int) -> JSONObject:
+    """A choice's ``logprobs``: its text's tokens, or its refusal's; a choice that only
+    calls tools has neither."""
+    refusal = _refusal(choice)
+    if refusal is not None:
+        return {"content": None, "refusal": token_logprobs(refusal, options, index)}
+    if choice.tool_calls and not choice.text:
+        return {"content": None, "refusal": None}
+    return {"content": token_logprobs(choice.text, options, index), "refusal": None}
+
+
 def completion_body(
-    header: ChatHeader, choices: list[FinishedChoice], prompt: PromptUsage
+    header: ChatHeader,
+    choices: list[FinishedChoice],
+    prompt: PromptUsage,
+    logprobs: LogprobOptions | None = None,
 ) -> JSONObject:
     body = header.base("chat.completion")
     body["choices"] = [
         {
             "index": i,
             "message": message_json(c),
-            "logprobs": None,
+            "logprobs": None if logprobs is None else choice_logprobs(c, logprobs, i),
             "finish_reason": finish_reason(c),
         }
         for i, c in enumerate(choices)
@@ -124,20 +144,20 @@ def completion_body(
     return body
 
 
-def _choice_deltas(choice: FinishedChoice) -> Iterator[tuple[JSONObject, int]]:
-    """(delta, tokens) for one choice, first delta carrying the role."""
+def _choice_deltas(choice: FinishedChoice) -> Iterator[_Delta]:
+    """(delta, tokens, kind) for one choice, first delta carrying the role."""
     calls = choice.tool_calls
     text = choice.text
     refusal = _refusal(choice)
     if refusal is not None:
-        yield {"role": "assistant", "content": None, "refusal": ""}, 0
+        yield {"role": "assistant", "content": None, "refusal": ""}, 0, "refusal_role"
         for piece, tokens in token_groups(refusal):
-            yield {"refusal": piece}, tokens
+            yield {"refusal": piece}, tokens, "refusal"
         return
     if text or not calls:
-        yield {"role": "assistant", "content": "", "refusal": None}, 0
+        yield {"role": "assistant", "content": "", "refusal": None}, 0, "role"
         for piece, tokens in token_groups(text):
-            yield {"content": piece}, tokens
+            yield {"content": piece}, tokens, "content"
     for position, part in enumerate(calls):
         first: JSONObject = {
             "tool_calls": [
@@ -151,9 +171,32 @@ def _choice_deltas(choice: FinishedChoice) -> Iterator[tuple[JSONObject, int]]:
         }
         if position == 0 and not text:
             first = {"role": "assistant", "content": None, **first}
-        yield first, count_tokens(part.name)
+        yield first, count_tokens(part.name), "tool"
         for piece, tokens in token_groups(jsonvalue.dumps_str(part.input)):
-            yield {"tool_calls": [{"index": position, "function": {"arguments": piece}}]}, tokens
+            delta: JSONObject = {
+                "tool_calls": [{"index": position, "function": {"arguments": piece}}]
+            }
+            yield delta, tokens, "tool"
+
+
+def _delta_logprobs(
+    choice: FinishedChoice, options: LogprobOptions, index: int
+) -> Iterator[_DeltaWithLogprobs]:
+    """The choice's deltas, each with the logprobs of the tokens it carries."""
+    refusal = _refusal(choice)
+    text = refusal if refusal is not None else choice.text
+    entries = iter(token_logprobs(text, options, index))
+    for delta, tokens, kind in _choice_deltas(choice):
+        logprobs: JSONObject | None = None
+        if kind == "role":
+            logprobs = {"content": [], "refusal": None}
+        elif kind == "refusal_role":
+            logprobs = {"content": None, "refusal": []}
+        elif kind == "content":
+            logprobs = {"content": [next(entries) for _ in range(tokens)], "refusal": None}
+        elif kind == "refusal":
+            logprobs = {"content": None, "refusal": [next(entries) for _ in range(tokens)]}
+        yield delta, tokens, kind, logprobs
 
 
 def chunk_events(
@@ -162,21 +205,29 @@ def chunk_events(
     prompt: PromptUsage,
     *,
     include_usage: bool,
+    logprobs: LogprobOptions | None = None,
 ) -> Iterator[StreamEvent]:
     """Data-only chunks; with ``n > 1`` the choices interleave by index."""
 
     def chunk(
-        index: int, delta: JSONObject, finish: FinishReason | None, tokens: int
+        index: int,
+        delta: JSONObject,
+        finish: FinishReason | None,
+        tokens: int,
+        choice_logprobs: JSONObject | None = None,
     ) -> StreamEvent:
         body = header.base("chat.completion.chunk")
         body["choices"] = [
-            {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}
+            {"index": index, "delta": delta, "logprobs": choice_logprobs, "finish_reason": finish}
         ]
         if include_usage:
             body["usage"] = None
         return StreamEvent(None, body, tokens)
 
-    streams = [_choice_deltas(c) for c in choices]
+    streams: list[Iterator[_Delta | _DeltaWithLogprobs]] = [
+        _choice_deltas(c) if logprobs is None else _delta_logprobs(c, logprobs, i)
+        for i, c in enumerate(choices)
+    ]
     live = list(range(len(choices)))
     while live:
         still: list[int] = []
@@ -185,7 +236,8 @@ def chunk_events(
             if step is None:
                 yield chunk(index, {}, finish_reason(choices[index]), 0)
             else:
-                yield chunk(index, step[0], None, step[1])
+                on_step = step[3] if len(step) == 4 else None
+                yield chunk(index, step[0], None, step[1], on_step)
                 still.append(index)
         live = still
     if include_usage:

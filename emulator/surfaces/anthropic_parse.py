@@ -24,8 +24,9 @@ from emulator.neutral import (
 )
 from emulator.surfaces import anthropic_rules as rules
 
-# Fields that only cut or deliver the reply: the natural reply does not depend on them,
-# so a stop sequence or a smaller max_tokens cuts the very text it would have been.
+# Fields that only cut, deliver or describe the reply: the natural reply does not depend
+# on them, so a stop sequence or a smaller max_tokens cuts the very text it would have
+# been, and asking for logprobs describes that text.
 _DELIVERY_KEYS = frozenset(
     {
         "stream",
@@ -35,6 +36,8 @@ _DELIVERY_KEYS = frozenset(
         "max_completion_tokens",
         "stop_sequences",
         "stop",
+        "logprobs",
+        "top_logprobs",
     }
 )
 

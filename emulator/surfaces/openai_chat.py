@@ -16,10 +16,11 @@ from emulator.keys import EXCHANGE, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.render import openai as render
 from emulator.render.events import StreamEvent
+from emulator.render.logprobs import LogprobOptions, logprob_options
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
 from emulator.respond import answer
 from emulator.schemas import openai_error_fields
-from emulator.sse import Frame
+from emulator.sse import Frame, framed
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.headers import OPENAI
 from emulator.surfaces.openai_parse import parse_chat_body
@@ -31,11 +32,13 @@ from emulator.surfaces.read_request import read_request
 class ChatRenderer:
     header: render.ChatHeader
     include_usage: bool
+    logprobs: LogprobOptions | None = None  # an answer with logprobs is not kept
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
         model = self.header.model
-        if not is_kept(choices):
-            return jsonvalue.dumps(render.completion_body(self.header, choices, prompt))
+        if self.logprobs is not None or not is_kept(choices):
+            body = render.completion_body(self.header, choices, prompt, self.logprobs)
+            return jsonvalue.dumps(body)
 
         def build(slots: Sequence[Slot]) -> JSONObject:
             header = render.ChatHeader(str(slots[0]), int(slots[1]), model)
@@ -46,6 +49,16 @@ class ChatRenderer:
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         model, include_usage = self.header.model, self.include_usage
+        if self.logprobs is not None:
+            return framed(
+                render.chunk_events(
+                    self.header,
+                    choices,
+                    prompt,
+                    include_usage=include_usage,
+                    logprobs=self.logprobs,
+                )
+            )
 
         def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
             header = render.ChatHeader(str(slots[0]), int(slots[1]), model)
@@ -56,6 +69,13 @@ class ChatRenderer:
 
     def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
         return StreamEvent(None, openai_error_body(error))
+
+
+def _logprobs(request: NeutralRequest, seed: int) -> LogprobOptions | None:
+    body = request.body
+    if body.get("logprobs") is not True:
+        return None
+    return logprob_options(request.content_key, seed, int(body.get("top_logprobs") or 0))
 
 
 _BODIES = BodyTemplates()
@@ -78,5 +98,7 @@ async def create_chat_completion(http: web.Request) -> web.StreamResponse:
     request = await read_request(http, kind="openai_chat_request", family="openai", parse=parse)
     options = request.body.get("stream_options") or {}
     header = render.ChatHeader(ids.chat_completion_id(), int(rt.clock.now()), request.model)
-    renderer = ChatRenderer(header, bool(options.get("include_usage")))
+    renderer = ChatRenderer(
+        header, bool(options.get("include_usage")), _logprobs(request, rt.config.seed)
+    )
     return await answer(http, request, caller, renderer, OPENAI)

@@ -226,6 +226,11 @@ def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
             param="stream_options",
         )
+    if body.get("top_logprobs") is not None and body.get("logprobs") is not True:
+        raise invalid_request(
+            "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.",
+            param="top_logprobs",
+        )
     max_tokens = _max_tokens(body, info)
     tools = _tools(body)
     seen: set[str] = set()

@@ -371,6 +371,43 @@ ANTHROPIC_VALID: dict[str, dict[str, Any]] = {
             },
         ]
     ),
+    # a response's content sent back as it is: citations carry file_id
+    "response_content_sent_back": claude(
+        messages=[
+            {"role": "user", "content": "Colour?"},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "redacted_thinking", "data": "EmwKAhgB"},
+                    {
+                        "type": "text",
+                        "text": "Blue.",
+                        "citations": [
+                            {
+                                "type": "char_location",
+                                "cited_text": "Blue.",
+                                "document_index": 0,
+                                "document_title": None,
+                                "start_char_index": 0,
+                                "end_char_index": 5,
+                                "file_id": None,
+                            },
+                            {
+                                "type": "page_location",
+                                "cited_text": "Blue.",
+                                "document_index": 0,
+                                "document_title": "Sky",
+                                "start_page_number": 1,
+                                "end_page_number": 2,
+                                "file_id": "file_01",
+                            },
+                        ],
+                    },
+                ],
+            },
+            {"role": "user", "content": "Why?"},
+        ]
+    ),
 }
 
 
@@ -950,6 +987,59 @@ CHAT_VALID: dict[str, dict[str, Any]] = {
         functions=[{"name": "f", "parameters": {"type": "object"}}], function_call={"name": "f"}
     ),
     "function_call_auto": chat(function_call="auto"),
+    # what the openai SDK sends when a response's message goes back as it is
+    "response_message_sent_back": chat(
+        messages=[
+            {"role": "user", "content": "Weather?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "refusal": None,
+                "annotations": None,
+                "audio": None,
+                "function_call": None,
+                "parsed": None,
+                "tool_calls": [
+                    {
+                        "id": "call_abc123",
+                        "type": "function",
+                        "index": 0,
+                        "function": {
+                            "name": "get_weather",
+                            "arguments": '{"city":"Paris"}',
+                            "parsed_arguments": {"city": "Paris"},
+                        },
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_abc123", "content": "18C, cloudy"},
+            {
+                "role": "assistant",
+                "content": "Sunny, see the page.",
+                "refusal": None,
+                "annotations": [
+                    {
+                        "type": "url_citation",
+                        "url_citation": {
+                            "start_index": 0,
+                            "end_index": 5,
+                            "url": "https://example.com",
+                            "title": "Example",
+                        },
+                    }
+                ],
+                "audio": {
+                    "id": "audio_1",
+                    "data": "UklGRg==",
+                    "expires_at": 1800000000,
+                    "transcript": "Sunny.",
+                },
+                "tool_calls": None,
+                "parsed": {"answer": "sunny"},
+            },
+            {"role": "user", "content": "Thanks"},
+        ]
+    ),
 }
 
 

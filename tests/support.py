@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from typing import Any
 
@@ -61,3 +62,13 @@ def generated_parts(pool: TextPool) -> st.SearchStrategy[TextPart]:
         st.integers(1, 200),
         st.sampled_from(["", " "]),
     )
+
+
+_README_TOKEN = re.compile(r"\w{1,4}|[^\w\s]")
+
+
+def readme_tokens(text: str) -> int:
+    """Tokens of ``text`` by the rule README's "How tokens are counted" documents: a
+    word costs one token per started 4 characters, any other non-space character one,
+    whitespace nothing (written from the README, not taken from emulator/)."""
+    return len(_README_TOKEN.findall(text))

@@ -10,7 +10,7 @@ import anthropic
 import jsonschema
 import pytest
 
-from conftest import ResponseChecker
+from conftest import Control, ResponseChecker
 from tests.support import CLAUDE, WEATHER_TOOL_SCHEMA, user
 
 WEATHER_TOOL: Any = {
@@ -243,13 +243,31 @@ def test_count_tokens_matches_usage(anthropic_client: anthropic.Anthropic) -> No
     assert counted.input_tokens == created.usage.input_tokens
 
 
-def test_prefill_continues_assistant_turn(anthropic_client: anthropic.Anthropic) -> None:
+def test_prefill_continues_assistant_turn(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # anthropic-messages.md §4: a final assistant message is a prefill, and the
+    # response continues it: the turn being answered is still the first one (a rule
+    # for turn 0 answers), and the reply is the continuation, without the prefill.
+    control.load(
+        {
+            "name": "json",
+            "rules": [
+                {"name": "first", "match": {"turn": 0}, "reply": {"text": '"answer": 42}'}},
+                {"name": "later", "match": {"turn": {"gte": 1}}, "reply": {"text": "later"}},
+            ],
+        }
+    )
     message = anthropic_client.messages.create(
         model="claude-haiku-4-5",
         max_tokens=64,
         messages=[user("Answer in JSON"), {"role": "assistant", "content": "{"}],
     )
-    assert message.content[0].type == "text"
+    assert [(b.type, getattr(b, "text", None)) for b in message.content] == [
+        ("text", '"answer": 42}')
+    ]
+    assert message.stop_reason == "end_turn"
+    assert [e["rule"] for e in control.journal()] == ["first"]
 
 
 class TestErrors:

@@ -102,6 +102,11 @@ def test_serve_health_scripted_reply_and_graceful_sigterm(
     assert process.wait(timeout=15) == 0
     assert stream_ended.wait(15), "the open stream did not end after SIGTERM"
     reader.join(timeout=5)
+    # 200 words at 20 tokens/s take over 10 s; the grace period is 1 s: the stream
+    # was cut at shutdown, not allowed to run to its end.
+    assert "event: message_stop" not in events
+    deltas = sum(line.startswith("event: content_block_delta") for line in events)
+    assert 1 <= deltas < 200
     assert process.stderr is not None
     log_lines = [
         json.loads(line) for line in process.stderr.read().splitlines() if line.startswith("{")

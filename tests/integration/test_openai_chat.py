@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from conftest import ResponseChecker
-from tests.support import GPT, WEATHER_TOOL_SCHEMA, user
+from tests.support import GPT, WEATHER_TOOL_SCHEMA, readme_tokens, user
 
 WEATHER_FUNCTION: Any = {
     "type": "function",
@@ -58,8 +58,18 @@ def test_n_choices_differ_and_share_usage(openai_client: openai.OpenAI) -> None:
     assert [c.index for c in completion.choices] == [0, 1, 2]
     texts = {c.message.content for c in completion.choices}
     assert len(texts) == 3
-    assert completion.usage is not None
-    assert completion.usage.completion_tokens > 0
+    single = openai_client.chat.completions.create(model=GPT, messages=[user("Hi")])
+    assert completion.usage is not None and single.usage is not None
+    # One usage for the whole response: the prompt is counted once and
+    # completion_tokens covers every choice (total = prompt + completion,
+    # openai-chat-completions.md "usage"); tokens by README's counting rule.
+    assert completion.usage.prompt_tokens == single.usage.prompt_tokens
+    assert completion.usage.completion_tokens == sum(
+        readme_tokens(c.message.content or "") for c in completion.choices
+    )
+    assert completion.usage.total_tokens == (
+        completion.usage.prompt_tokens + completion.usage.completion_tokens
+    )
 
 
 def test_deterministic(openai_client: openai.OpenAI) -> None:

@@ -511,7 +511,7 @@ class TestFaults:
                 "rules": [
                     {
                         "name": "slow",
-                        "reply": {"text": "late", "fault": {"kind": "stall", "seconds": 0.05}},
+                        "reply": {"text": "late", "fault": {"kind": "stall", "seconds": 0.3}},
                     }
                 ],
             }
@@ -522,3 +522,6 @@ class TestFaults:
             .message.content
             == "late"
         )
+        # The journal's duration is a lower bound on the stall: without it, a few ms.
+        (entry,) = control.journal()
+        assert entry["rule"] == "slow" and entry["duration_ms"] >= 300

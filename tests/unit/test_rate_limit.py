@@ -463,6 +463,8 @@ def test_anthropic_error(kwargs: dict[str, int], tokens: int, words: str) -> Non
         rate_limiter.check(KEY, MODEL, tokens), organization_id="org-1"
     )
     assert (error.status, error.error_type) == (429, "rate_limit_error")
+    # anthropic-messages.md §9 (429 example): "This request would exceed the rate limit
+    # for your organization (…) of 20,000 input tokens per minute. …".
     assert error.message.startswith(
         f"This request would exceed the rate limit for your organization (org-1) {words}"
     )

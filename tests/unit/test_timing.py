@@ -10,7 +10,6 @@ from emulator.config import ConfigError, EmulatorConfig
 from emulator.scenario.outcome import NO_DELAY, Timing
 from emulator.timing import PROFILES, parse_latency
 
-
 # The profiles as README's "Local SDK work" documents them: realistic is a first token
 # after about 450 ms, then about 60 tokens/s with jitter; fast is 50 ms and 250 tokens/s;
 # none (the default in "Options") paces nothing.

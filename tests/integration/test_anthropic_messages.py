@@ -42,7 +42,7 @@ def test_text_reply_parsed_by_sdk(
     assert message.usage.cache_read_input_tokens == 0
     assert message.usage.cache_creation is not None
     assert message.usage.cache_creation.ephemeral_5m_input_tokens == 0
-    assert message._request_id is not None and message._request_id.startswith("req_")
+    assert raw.headers["request-id"].startswith("req_")  # anthropic-messages.md §10
 
 
 async def test_async_client(async_anthropic_client: anthropic.AsyncAnthropic) -> None:
@@ -386,3 +386,14 @@ class TestErrors:
             )
         body: Any = caught.value.body
         assert body["error"]["message"] == "temperature: Input should be less than or equal to 1"
+
+
+def test_a_deprecated_model_is_answered_and_the_sdk_notice_does_not_fail_the_test(
+    anthropic_client: anthropic.Anthropic,
+) -> None:
+    # claude-opus-4-5 is in the catalogue and in the anthropic SDK's list of deprecated
+    # models: the SDK warns, pyproject.toml shows that warning instead of failing.
+    message = anthropic_client.messages.create(
+        model="claude-opus-4-5", max_tokens=5, messages=[user("Hi")]
+    )
+    assert message.model == "claude-opus-4-5"

@@ -45,7 +45,8 @@ def test_text_reply_parsed_by_sdk(
     assert usage.prompt_tokens_details.cached_tokens == 0
     assert usage.completion_tokens_details is not None
     assert usage.completion_tokens_details.reasoning_tokens == 0
-    assert completion._request_id is not None and completion._request_id.startswith("req_")
+    # openai-chat-completions.md (response headers): x-request-id, req_…
+    assert raw.headers["x-request-id"].startswith("req_")
 
 
 async def test_async_client(async_openai_client: openai.AsyncOpenAI) -> None:

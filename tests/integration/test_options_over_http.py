@@ -50,7 +50,7 @@ def _gpt(base_url: str, **kwargs: Any) -> openai.OpenAI:
 
 
 def _routes_only_under_prefix(server: EmulatorThread, prefix: str) -> None:
-    body = {"model": CLAUDE, "max_tokens": 5, "messages": [user("Hi")]}
+    body: Any = {"model": CLAUDE, "max_tokens": 5, "messages": [user("Hi")]}
     with httpx.Client(base_url=server.base_url) as http:
         root = http.post("/v1/messages", json=body, headers=ANTHROPIC_HEADERS)
         assert root.status_code == 404

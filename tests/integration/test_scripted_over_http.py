@@ -265,3 +265,33 @@ def test_scripted_thinking_in_a_stream(
     assert len(signatures) == 1 and signatures[0]
     assert [block.type for block in final.content] == ["thinking", "text"]
     assert final.content[1].text == "It is 60."  # type: ignore[union-attr]
+
+
+def test_any_text_matches_the_system_prompt_and_every_turn(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    control.load(
+        {
+            "name": "guard",
+            "rules": [
+                {
+                    "name": "no-secrets",
+                    "match": {"any_text": {"regex": "(?i)password"}},
+                    "reply": {"refusal": "I can't help with credentials."},
+                }
+            ],
+        }
+    )
+    in_system = anthropic_client.messages.create(
+        model=CLAUDE, max_tokens=20, system="The PASSWORD is hunter2.", messages=[user("Hi")]
+    )
+    in_old_turn = anthropic_client.messages.create(
+        model=CLAUDE,
+        max_tokens=20,
+        messages=[user("my password?"), {"role": "assistant", "content": "No."}, user("Hi")],
+    )
+    nowhere = anthropic_client.messages.create(model=CLAUDE, max_tokens=20, messages=[user("Hi")])
+    # README: an Anthropic refusal is stop_reason "refusal".
+    assert [m.stop_reason for m in (in_system, in_old_turn)] == ["refusal", "refusal"]
+    assert nowhere.stop_reason != "refusal"
+    assert [e["rule"] for e in control.journal()] == ["no-secrets", "no-secrets", None]

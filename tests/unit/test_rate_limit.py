@@ -524,3 +524,16 @@ def test_buckets_never_allow_more_than_capacity_plus_refill(
             elapsed = taken[last][0] - taken[first][0] + slack
             assert requests <= rpm + rpm / 60 * elapsed
             assert tokens <= itpm + itpm / 60 * elapsed
+
+
+def test_a_group_without_limits_shows_the_generous_defaults_never_spent() -> None:
+    # README "Gateway testing": a limit that is not set shows a generous default,
+    # never spent.
+    rate_limiter, _ = limiter()
+    for _ in range(3):
+        decision = rate_limiter.check(KEY, MODEL, 5000)
+        assert decision.is_allowed
+    state = decision.state
+    assert (state.requests.limit, state.requests.remaining_whole) == (4_000, 4_000)
+    for bucket in (state.input_tokens, state.output_tokens, state.tokens):
+        assert (bucket.limit, bucket.remaining_whole) == (4_000_000, 4_000_000)

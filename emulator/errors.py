@@ -40,7 +40,8 @@ ANTHROPIC_DEFAULT_MESSAGE: Mapping[str, str] = {
     "timeout_error": "Request timed out",
     "conflict_error": "Conflict",
     "request_too_large": "Request exceeds the maximum allowed number of bytes.",
-    "rate_limit_error": "This request would exceed your organization's rate limit.",
+    # The documented 429's opening words (its limit figures are unknown here).
+    "rate_limit_error": "This request would exceed the rate limit for your organization.",
     "api_error": "Internal server error",
     "overloaded_error": "Overloaded",
 }

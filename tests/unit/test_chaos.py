@@ -158,7 +158,9 @@ def test_rate_limit(stream: bool) -> None:
     decision = decide_one("rate_limit", stream=stream, extra="retry_after_s=2")
     assert decision.outcome == ErrorReply(
         429,
-        "This request would exceed your organization's rate limit.",
+        # anthropic-messages.md §9 (429 example): "This request would exceed the rate
+        # limit for your organization (…) of …"; a chaos 429 has no limit to name.
+        "This request would exceed the rate limit for your organization.",
         "rate_limit_error",
         retry_after_s=2,
         rule="chaos:rate_limit",

@@ -187,19 +187,30 @@ def _frames(count: int, tokens: int = 3) -> list[sse.Frame]:
     return list(sse.framed(events))
 
 
+class _StoppedClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock stands still, so pacing deadlines come out exact."""
+
+    NOW = 1000.0
+
+    def time(self) -> float:
+        return self.NOW
+
+
 def test_due_now_stops_at_the_first_frame_that_waits() -> None:
-    async def run() -> tuple[paced_writer.Step, float]:
+    async def run() -> paced_writer.Step:
         pacer = paced_writer.Pacer(Timing(tokens_per_s=100), lambda: random.Random(0))
         report = sse.StreamReport()
         step = paced_writer.due_now(iter(_frames(3)), pacer, report)
         assert report.events_sent == 1
-        return step, pacer.now()
+        return step
 
-    (batch, waiting), now = asyncio.run(run())
+    with asyncio.Runner(loop_factory=_StoppedClockLoop) as runner:
+        batch, waiting = runner.run(run())
     assert batch == [_frames(0)[0][0]]
     assert waiting is not None
     assert waiting[0] == _frames(1)[1][0]
-    assert waiting[1] == pytest.approx(now + 0.03, abs=0.01)
+    # The first delta's 3 tokens at 100 tokens/s: due 30 ms after the start.
+    assert waiting[1] == pytest.approx(_StoppedClockLoop.NOW + 0.03, rel=1e-12)
 
 
 def test_every_frame_arrives_once_in_order_framed_and_not_before_its_time() -> None:

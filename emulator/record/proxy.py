@@ -74,6 +74,16 @@ async def _sse_events(
         yield b"".join(raw), name, "\n".join(data) if data else None
 
 
+def _kept_headers(upstream: aiohttp.ClientResponse) -> tuple[tuple[str, str], ...]:
+    """The retry and rate-limit headers of an error (what a client acts on); a
+    success's change with every recording and would only make noise in a diff."""
+    if upstream.status < 400:
+        return ()
+    return tuple(
+        sorted((k.lower(), v) for k, v in upstream.headers.items() if is_replayed_header(k))
+    )
+
+
 async def forward(
     http: web.Request, session: aiohttp.ClientSession, url: str, body: bytes
 ) -> Forwarded:
@@ -86,9 +96,7 @@ async def forward(
             http.method, url, data=body, headers=headers, allow_redirects=False
         ) as upstream:
             relayed = {k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_FORWARDED}
-            kept = tuple(
-                sorted((k.lower(), v) for k, v in upstream.headers.items() if is_replayed_header(k))
-            )
+            kept = _kept_headers(upstream)
             if upstream.content_type == "text/event-stream":
                 response = web.StreamResponse(status=upstream.status, headers=relayed)
                 await response.prepare(http)

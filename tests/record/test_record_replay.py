@@ -166,7 +166,11 @@ def test_errors_are_recorded_and_replayed_with_their_headers(
         response = httpx.post(
             base_url + "/v1/messages",
             headers={"x-api-key": "sk-ant-x", "anthropic-version": "2023-06-01"},
-            json={"model": CLAUDE, "max_tokens": 10, "messages": [{"role": "user", "content": text}]},
+            json={
+                "model": CLAUDE,
+                "max_tokens": 10,
+                "messages": [{"role": "user", "content": text}],
+            },
         )
         return [response.status_code, response.json()["error"], response.headers.get("retry-after")]
 

@@ -15,6 +15,8 @@ from emulator.gateway import parse_required_header
 from emulator.guard import guarded, unrouted
 from emulator.journal import Journal
 from emulator.keys import RUNTIME
+from emulator.record.replay_timing import parse_replay_timing
+from emulator.record.settings import make_recorder, replay_folder
 from emulator.respond import json_response
 from emulator.runtime import Runtime
 from emulator.scenario.engine import ScenarioEngine
@@ -31,7 +33,8 @@ _AIOHTTP_BODY_SLACK = 1024
 
 def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runtime:
     """Everything a handler needs; raises ScenarioError for a bad --fixtures folder."""
-    scenarios = load_folder(config.fixtures) if config.fixtures is not None else []
+    fixtures = replay_folder(config)
+    scenarios = load_folder(fixtures) if fixtures is not None else []
     required = tuple(parse_required_header(s) for s in config.require_headers)
     runtime = Runtime(
         config=config,
@@ -49,11 +52,19 @@ def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runt
     runtime.rate_limiter = RateLimiter(runtime.clock, parse_rate_limit_table(config.rate_limits))
     runtime.chaos = ChaosMonkey(parse_chaos_table(config.chaos), config.seed)
     runtime.engine.load(scenarios)
+    runtime.replay_timing = parse_replay_timing(config.replay_timing)
+    runtime.recorder = make_recorder(config)
     return runtime
 
 
 async def healthz(_: web.Request) -> web.StreamResponse:
     return json_response({"status": "ok"}, {})
+
+
+async def _close_recorder(app: web.Application) -> None:
+    recorder = app[RUNTIME].recorder
+    if recorder is not None:
+        await recorder.close()
 
 
 def create_app(
@@ -78,6 +89,7 @@ def create_app(
     for prefix in config.route_prefixes:
         add_api_routes(app.router, prefix)
     add_control_routes(app.router)
+    app.on_cleanup.append(_close_recorder)
     app.router.add_route(  # last
         "*", "/{path:.*}", guarded(unrouted, gateway_auth=False), expect_handler=handle_expect
     )

@@ -16,6 +16,8 @@ from aiohttp import web
 from emulator import __version__, collector, logs
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
+from emulator.record.cli_args import RECORD_EXAMPLES, add_record_arguments, check_record_command
+from emulator.record.settings import make_recorder
 from emulator.scenario.loader import ScenarioError, load_folder
 from emulator.write_coalescing import CoalescingAppRunner
 
@@ -42,84 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to bind; 0 picks a free one (default 8080)")
-    serve.add_argument("--seed", type=int, help="seed of generated replies (default 0)")
-    serve.add_argument("--fixtures", help="folder of scenario files to load")
-    serve.add_argument(
-        "--api-key",
-        dest="api_keys",
-        action="append",
-        help="accepted API key (repeatable); without it any non-empty key is accepted",
+    _add_serve_arguments(serve)
+    add_record_arguments(serve, command="serve")
+    record = commands.add_parser(
+        "record",
+        help="forward API requests to the real API and write what it answered as scenario files",
+        epilog=RECORD_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
-    serve.add_argument(
-        "--log-format", choices=["text", "json"], help="log lines as text (default) or JSON"
-    )
-    serve.add_argument(
-        "--latency",
-        help="stream pacing: none (default), fast, realistic, or "
-        "ttft_ms=N,tokens_per_s=N,jitter_ms=N (a profile may be followed by overrides)",
-    )
-    serve.add_argument("--max-body-bytes", type=int, help="largest request body (default 32 MiB)")
-    serve.add_argument("--models-file", help="model catalogue JSON (default: the embedded one)")
-    serve.add_argument(
-        "--accept-any-model",
-        action="store_const",
-        const=True,
-        help="answer for model names missing from the catalogue instead of 404",
-    )
-    serve.add_argument(
-        "--admin-token",
-        help="open the /_emulator control API to any address, behind this Bearer token",
-    )
-    serve.add_argument("--journal-size", type=int, help="entries the journal keeps (default 10000)")
-    serve.add_argument(
-        "--shutdown-timeout-s",
-        type=float,
-        help="on SIGTERM, how long open requests and streams may finish before they are closed "
-        "(default 5)",
-    )
-    serve.add_argument(
-        "--route-prefix",
-        dest="route_prefixes",
-        action="append",
-        help="also serve every API under this prefix, e.g. /anthropic (repeatable)",
-    )
-    serve.add_argument(
-        "--no-root",
-        dest="root_routes",
-        action="store_const",
-        const=False,
-        help="serve the APIs only under the --route-prefix paths, not at /v1/...",
-    )
-    serve.add_argument(
-        "--require-header",
-        dest="require_headers",
-        action="append",
-        help="NAME or NAME=VALUE every API request must carry, e.g. 'X-Gateway-Auth=Bearer g1'; "
-        "'/prefix:NAME[=VALUE]' for one prefix only (repeatable)",
-    )
-    serve.add_argument(
-        "--rate-limit",
-        dest="rate_limits",
-        action="append",
-        help="per-key limits, e.g. 'rpm=60,itpm=20000,otpm=8000'; 'model=claude-*,rpm=5' for some "
-        "models (repeatable; default: generous, headers always sent)",
-    )
-    serve.add_argument(
-        "--chaos",
-        dest="chaos",
-        action="append",
-        help="seeded random faults, e.g. 'rate_limit=0.1,overloaded=0.05,drop_mid_stream=0.02'; "
-        "'model=gpt-*,...' or 'test_id=ID,...' to scope them (repeatable)",
-    )
-    serve.add_argument(
-        "--strict",
-        action="store_const",
-        const=True,
-        help="refuse anything the real API would refuse, e.g. unknown anthropic-beta names",
-    )
+    _add_serve_arguments(record)
+    add_record_arguments(record, command="record")
     check = commands.add_parser(
         "check-fixtures", help="validate a folder of scenario files without serving"
     )
@@ -133,6 +67,89 @@ def build_parser() -> argparse.ArgumentParser:
         help="base URL (default: http://127.0.0.1:$LLM_EMULATOR_PORT, port 8080 when unset)",
     )
     return parser
+
+
+def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind; 0 picks a free one (default 8080)")
+    parser.add_argument("--seed", type=int, help="seed of generated replies (default 0)")
+    parser.add_argument("--fixtures", help="folder of scenario files to load")
+    parser.add_argument(
+        "--api-key",
+        dest="api_keys",
+        action="append",
+        help="accepted API key (repeatable); without it any non-empty key is accepted",
+    )
+    parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-format", choices=["text", "json"], help="log lines as text (default) or JSON"
+    )
+    parser.add_argument(
+        "--latency",
+        help="stream pacing: none (default), fast, realistic, or "
+        "ttft_ms=N,tokens_per_s=N,jitter_ms=N (a profile may be followed by overrides)",
+    )
+    parser.add_argument("--max-body-bytes", type=int, help="largest request body (default 32 MiB)")
+    parser.add_argument("--models-file", help="model catalogue JSON (default: the embedded one)")
+    parser.add_argument(
+        "--accept-any-model",
+        action="store_const",
+        const=True,
+        help="answer for model names missing from the catalogue instead of 404",
+    )
+    parser.add_argument(
+        "--admin-token",
+        help="open the /_emulator control API to any address, behind this Bearer token",
+    )
+    parser.add_argument(
+        "--journal-size", type=int, help="entries the journal keeps (default 10000)"
+    )
+    parser.add_argument(
+        "--shutdown-timeout-s",
+        type=float,
+        help="on SIGTERM, how long open requests and streams may finish before they are closed "
+        "(default 5)",
+    )
+    parser.add_argument(
+        "--route-prefix",
+        dest="route_prefixes",
+        action="append",
+        help="also serve every API under this prefix, e.g. /anthropic (repeatable)",
+    )
+    parser.add_argument(
+        "--no-root",
+        dest="root_routes",
+        action="store_const",
+        const=False,
+        help="serve the APIs only under the --route-prefix paths, not at /v1/...",
+    )
+    parser.add_argument(
+        "--require-header",
+        dest="require_headers",
+        action="append",
+        help="NAME or NAME=VALUE every API request must carry, e.g. 'X-Gateway-Auth=Bearer g1'; "
+        "'/prefix:NAME[=VALUE]' for one prefix only (repeatable)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        dest="rate_limits",
+        action="append",
+        help="per-key limits, e.g. 'rpm=60,itpm=20000,otpm=8000'; 'model=claude-*,rpm=5' for some "
+        "models (repeatable; default: generous, headers always sent)",
+    )
+    parser.add_argument(
+        "--chaos",
+        dest="chaos",
+        action="append",
+        help="seeded random faults, e.g. 'rate_limit=0.1,overloaded=0.05,drop_mid_stream=0.02'; "
+        "'model=gpt-*,...' or 'test_id=ID,...' to scope them (repeatable)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_const",
+        const=True,
+        help="refuse anything the real API would refuse, e.g. unknown anthropic-beta names",
+    )
 
 
 def healthcheck(url: str | None, environ: Mapping[str, str]) -> int:
@@ -201,6 +218,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return healthcheck(args.url, env)
     try:
         config = EmulatorConfig.from_args(args, env)
+        if args.command == "record":
+            check_record_command(config)
+        make_recorder(config)  # its settings are checked before serving
     except ConfigError as err:
         parser.error(str(err))
     logs.configure(config.log_level, config.log_format)

@@ -44,6 +44,17 @@ class EmulatorConfig:
     require_headers: tuple[str, ...] = ()
     rate_limits: tuple[str, ...] = ()
     chaos: tuple[str, ...] = ()
+    # Record and replay (README, "Record and replay").
+    upstream: str | None = None
+    anthropic_upstream: str | None = None
+    openai_upstream: str | None = None
+    record_out: Path | None = None
+    record_mode: str | None = None
+    cassette: str = "recorded"
+    match_keys: str | None = None
+    scrub: tuple[str, ...] = ()
+    scrub_file: Path | None = None
+    replay_timing: str = "none"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def is_key_accepted(self, key: str) -> bool:
@@ -66,6 +77,20 @@ class EmulatorConfig:
         return _apply(base, given, source="command line")
 
 
+_RECORD_FIELDS = frozenset(
+    {
+        "upstream",
+        "anthropic_upstream",
+        "openai_upstream",
+        "record_out",
+        "record_mode",
+        "cassette",
+        "match_keys",
+        "scrub",
+        "scrub_file",
+        "replay_timing",
+    }
+)
 _FIELD_NAMES = frozenset(f.name for f in fields(EmulatorConfig)) - {"extra"}
 
 
@@ -115,6 +140,10 @@ def _coerce(name: str, raw: object) -> object:
         if text in {"0", "false", "no", "off", ""}:
             return False
         raise ValueError(f"expected true or false, got {raw!r}")
+    if name in _RECORD_FIELDS:
+        from emulator.record.settings import coerce  # noqa: PLC0415
+
+        return coerce(name, raw)
     if name in {"fixtures", "models_file"}:
         return Path(str(raw)) if raw else None
     if name == "route_prefixes":

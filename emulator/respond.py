@@ -24,6 +24,7 @@ from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.lru import IdentityMemo
 from emulator.neutral import OPENAI_APIS, Caller, NeutralRequest
 from emulator.paced_writer import JitterRandom
+from emulator.record.hook import replayed
 from emulator.render.events import StreamEvent
 from emulator.runtime import Runtime
 from emulator.scenario.engine import TEST_ID_HEADER, Pick
@@ -120,6 +121,10 @@ async def answer(
     scenario engine's. Only an answer that generates reads or writes the prompt cache
     and takes from the rate limits, as a refused request would not."""
     runtime = http.app[RUNTIME]
+    if runtime.recorded_index():
+        recorded = await replayed(http, request.api, request.body)
+        if recorded is not None:
+            return recorded
     picked = _choose_calmly(runtime, http, request, caller)
     if picked is None:
         picked = await _choose_with_chaos(runtime, http, request, caller)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from emulator.accounting.prompt_cache import OPENAI_MIN_TOKENS, PromptCacheStore, owner_of
 from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
@@ -16,10 +17,15 @@ from emulator.journal import Journal
 from emulator.known_callers import KnownCallers
 from emulator.neutral import OPENAI_APIS, NeutralRequest
 from emulator.parsed_bodies import ParsedBodies
+from emulator.record.index import IndexCache, RecordedIndex
+from emulator.record.replay_timing import ReplayTiming
 from emulator.responses_store import ResponseStore
 from emulator.scenario.engine import ScenarioEngine
 from emulator.scenario.loader import Scenario
 from emulator.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from emulator.record.recorder import Recorder
 
 
 @dataclass(slots=True)
@@ -42,6 +48,11 @@ class Runtime:
     parsed_bodies: ParsedBodies = field(default_factory=ParsedBodies)
     known_callers: KnownCallers = field(default_factory=KnownCallers)
     responses: ResponseStore = field(default_factory=ResponseStore)
+    # Record and replay: the session (None: requests go to the surfaces), the
+    # recorded rules of the loaded scenarios, and the pacing of replayed streams.
+    recorder: Recorder | None = None
+    recordings: IndexCache = field(default_factory=IndexCache)
+    replay_timing: ReplayTiming = field(default_factory=ReplayTiming)
 
     def reset(self) -> None:
         """Back to the state right after start-up: scenarios from --fixtures, empty journal."""
@@ -60,6 +71,9 @@ class Runtime:
         reset_clock = getattr(self.clock, "reset", None)
         if reset_clock is not None:
             reset_clock()
+
+    def recorded_index(self) -> RecordedIndex:
+        return self.recordings.get(self.engine.version, self.engine.scenarios)
 
     def prompt_usage(self, request: NeutralRequest, api_key: str) -> PromptUsage:
         """How the prompt splits into fresh input, cache writes and cache reads."""

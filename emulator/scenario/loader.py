@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from emulator import jsonvalue
+from emulator.record.fingerprint import Fingerprint
+from emulator.record.recorded import RecordedAnswer
 from emulator.resources import data_dir
 from emulator.scenario import rules as r
 from emulator.scenario.bounded_yaml import MAX_DEPTH, load_yaml
@@ -127,6 +129,7 @@ def parse_reply(raw: Mapping[str, Any]) -> ReplySpec:
         if fault
         else None,
         timing=_timing(raw.get("timing")),
+        recorded=RecordedAnswer.from_json(raw["recorded"]) if "recorded" in raw else None,
     )
 
 
@@ -187,12 +190,35 @@ def parse_rule(raw: Mapping[str, Any], where: str, source: str = "") -> r.Rule:
         raise ScenarioError(f"{where}: give exactly one of 'reply' or 'replies'")
     replies = tuple(parse_reply(x) for x in ([raw["reply"]] if has_reply else raw["replies"]))
     match = raw.get("match", {})
+    if "fingerprint" in match:
+        return _recorded_rule(raw, replies, where, source)
+    if any(spec.recorded is not None for spec in replies):
+        raise ScenarioError(f"{where}: a recorded reply needs match.fingerprint")
     predicates = _predicates(match, where)
     called = tuple(sorted({c.name for spec in replies for c in spec.tool_calls}))
     if called and "tool_result" not in match:
         predicates.append(r.NamedPredicate("tool_result", r.no_result_for(called)))
     return r.Rule(
         raw["name"], tuple(predicates), replies, raw.get("on_exhausted", "repeat_last"), source
+    )
+
+
+def _recorded_rule(
+    raw: Mapping[str, Any], replies: tuple[ReplySpec, ...], where: str, source: str
+) -> r.Rule:
+    """A rule made by ``llm-emulator record``: its fingerprint alone matches, and every
+    reply is a recording."""
+    if set(raw["match"]) != {"fingerprint"}:
+        raise ScenarioError(f"{where}: match.fingerprint cannot be combined with other fields")
+    if any(spec.recorded is None for spec in replies):
+        raise ScenarioError(f"{where}: a rule matched by fingerprint replies only with 'recorded'")
+    return r.Rule(
+        raw["name"],
+        (),
+        replies,
+        raw.get("on_exhausted", "repeat_last"),
+        source,
+        fingerprint=Fingerprint.from_json(raw["match"]["fingerprint"]),
     )
 
 
@@ -213,6 +239,8 @@ def parse_scenario(raw: object, source: str, default_name: str) -> Scenario:
         seen.add(rule["name"])
         rules.append(parse_rule(rule, where.rsplit(": ", 1)[0], source))
     default = parse_reply(raw["default"]) if "default" in raw else None
+    if default is not None and default.recorded is not None:
+        raise ScenarioError(f"{source}: default: a recorded reply needs match.fingerprint")
     return Scenario(raw.get("name", default_name), tuple(rules), default, source)
 
 

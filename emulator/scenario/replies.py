@@ -20,6 +20,7 @@ from jsonschema.exceptions import SchemaError
 from emulator import jsonvalue
 from emulator.jsonvalue import JSONObject, JSONValue
 from emulator.neutral import NeutralRequest
+from emulator.record.recorded import RecordedAnswer
 from emulator.scenario.generate import TextPool, signature_for
 from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
 from emulator.scenario.outcome import (
@@ -76,6 +77,8 @@ class ReplySpec:
     error: ErrorSpec | None = None
     fault: FaultSpec | None = None
     timing: Timing | None = None
+    # An answer recorded from the real API: replayed as it was, never rendered.
+    recorded: RecordedAnswer | None = None
 
 
 def template_values(request: NeutralRequest, groups: dict[str, str]) -> dict[str, str]:

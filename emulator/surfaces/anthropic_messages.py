@@ -14,6 +14,7 @@ from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import Caller, NeutralRequest
+from emulator.record.hook import replayed
 from emulator.render import anthropic as render
 from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
@@ -92,6 +93,10 @@ async def count_tokens(http: web.Request) -> web.StreamResponse:
     request, _ = await read_anthropic_request(
         http, rt, "anthropic_count_tokens_request", count_only=True
     )
+    if rt.recorded_index():
+        recorded = await replayed(http, "count_tokens", request.body)
+        if recorded is not None:
+            return recorded
     return json_response(
         {"input_tokens": request.prompt_tokens}, anthropic_headers(http[REQUEST_ID])
     )

@@ -13,6 +13,7 @@ from emulator.accounting.tokenizer import count_tokens
 from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject, JSONValue
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.record.hook import replayed
 from emulator.schemas import openai_error_fields
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.common import checked_json_bytes, decode_json_object, read_body
@@ -125,6 +126,10 @@ async def create_embeddings(http: web.Request) -> web.StreamResponse:
     if violation is not None:
         message, param, code = openai_error_fields(violation)
         raise invalid_request(message, param=param, code=code)
+    if rt.recorded_index():
+        recorded = await replayed(http, "embeddings", body)
+        if recorded is not None:
+            return recorded
     name, model = _model(body, rt.catalogue.accept_any)
     dims = _dims(body, model)
     items = _items(body.get("input"))

@@ -15,6 +15,7 @@ from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject, JSONValue
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
+from emulator.record.hook import replayed
 from emulator.render import responses as render
 from emulator.render.events import StreamEvent
 from emulator.respond import answer, json_response
@@ -233,8 +234,17 @@ async def count_input_tokens(http: web.Request) -> web.StreamResponse:
         family="openai",
         parse=lambda body: _parse(rt, {"model": DEFAULT_COUNT_MODEL, **body}, ()),
     )
+    sent = http[EXCHANGE].body
+    if rt.recorded_index() and sent is not None:
+        recorded = await replayed(http, "input_tokens", _object(jsonvalue.loads(sent)))
+        if recorded is not None:
+            return recorded
     history = _history(rt, owner_of(caller.api_key), request.body.get("previous_response_id"))
     if history:
         request = parse_responses_body(request.body, catalogue=rt.catalogue, history=history)
     body = {"object": "response.input_tokens", "input_tokens": request.prompt_tokens}
     return json_response(body, openai_headers(http[REQUEST_ID]))
+
+
+def _object(value: JSONValue) -> JSONObject:
+    return value if isinstance(value, dict) else {}

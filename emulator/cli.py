@@ -169,7 +169,7 @@ def _banner(base_url: str) -> str:
 async def serve(config: EmulatorConfig) -> None:
     app = create_app(config)
     give_back_collection = collector.take_over_collection()
-    collecting = asyncio.create_task(collector.collect_periodically())
+    collecting = asyncio.create_task(collector.check_periodically())
     runner = CoalescingAppRunner(
         app, handle_signals=False, access_log=None, shutdown_timeout=config.shutdown_timeout_s
     )

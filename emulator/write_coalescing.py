@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator import collector
 from emulator.per_loop import PerLoop
 
 log = logging.getLogger("emulator.write_coalescing")
@@ -138,15 +139,23 @@ class _CoalescingProtocol(asyncio.Protocol):
     def __init__(self, inner: asyncio.Protocol, turn: _Turn) -> None:
         self._inner = inner
         self._turn = turn
+        self._transport: asyncio.BaseTransport | None = None
         self.data_received = inner.data_received  # type: ignore[method-assign]
         self.eof_received = inner.eof_received  # type: ignore[method-assign]
         self.pause_writing = inner.pause_writing  # type: ignore[method-assign]
         self.resume_writing = inner.resume_writing  # type: ignore[method-assign]
-        self.connection_lost = inner.connection_lost  # type: ignore[method-assign]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
         self._inner.connection_made(CoalescingTransport(transport, self._turn))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._inner.connection_lost(exc)
+        # Where cut streams end: free the connection now, and bound what is left.
+        collector.release_transport(self._transport)
+        self._transport = None
+        collector.collect_if_due()
 
 
 _TURNS = PerLoop(_Turn)

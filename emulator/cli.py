@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--journal-size", type=int, help="entries the journal keeps (default 10000)")
     serve.add_argument(
+        "--journal-max-bytes",
+        type=int,
+        help="what the journal's entries may weigh together, bodies included; the oldest go "
+        "first (default 64 MiB)",
+    )
+    serve.add_argument(
         "--shutdown-timeout-s",
         type=float,
         help="on SIGTERM, how long open requests and streams may finish before they are closed "

@@ -45,3 +45,24 @@ def test_the_least_recently_used_test_ids_counters_start_again(
         # "a" fired longest ago: with room for three ids its sequence starts again;
         # "d" is kept, and so is the sequence of requests with no test id.
         assert [ask("d"), ask("a"), ask("a"), ask(None)] == ["later", "first", "later", "later"]
+
+
+def test_the_journal_drops_its_oldest_entries_past_its_byte_budget() -> None:
+    budget = 256 * 1024
+    config = EmulatorConfig(port=0, journal_max_bytes=budget)
+    with (
+        EmulatorThread(config) as running,
+        openai.OpenAI(
+            base_url=running.base_url + "/v1", api_key="sk-test", max_retries=0
+        ) as client,
+    ):
+        prompts = [f"request {n}: " + "words " * 10_000 for n in range(12)]  # ~60 KB each
+        for prompt in prompts:
+            client.chat.completions.create(model=GPT, messages=[user(prompt)])
+        journal = httpx.get(running.base_url + "/_emulator/journal").json()
+
+    kept = [entry["body"]["messages"][0]["content"] for entry in journal["entries"]]
+    assert 1 <= len(kept) < len(prompts)
+    assert kept == prompts[-len(kept) :]  # the newest, in order
+    assert journal["dropped"] == len(prompts) - len(kept)
+    assert sum(len(prompt) for prompt in kept) <= budget

@@ -32,3 +32,13 @@ def test_bad_values_name_their_source() -> None:
         EmulatorConfig.from_args(argparse.Namespace(port=70000))
     with pytest.raises(ConfigError, match="LLM_EMULATOR_STRICT"):
         EmulatorConfig.from_env({"LLM_EMULATOR_STRICT": "maybe"})
+
+
+def test_lifecycle_limits_from_environment_and_flags() -> None:
+    env = {"LLM_EMULATOR_JOURNAL_MAX_BYTES": "1000"}
+    assert EmulatorConfig().journal_max_bytes == 64 * 1024 * 1024
+    assert EmulatorConfig.from_env(env).journal_max_bytes == 1000
+    args = build_parser().parse_args(["serve", "--journal-max-bytes", "2000"])
+    assert EmulatorConfig.from_args(args, env).journal_max_bytes == 2000
+    with pytest.raises(ConfigError, match="LLM_EMULATOR_JOURNAL_MAX_BYTES"):
+        EmulatorConfig.from_env({"LLM_EMULATOR_JOURNAL_MAX_BYTES": "0"})

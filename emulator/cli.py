@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import __version__, collector, logs
+from emulator import __version__, collector, logs, shutdown
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
 from emulator.scenario.loader import ScenarioError, load_folder
@@ -177,7 +177,7 @@ async def serve(config: EmulatorConfig) -> None:
     give_back_collection = collector.take_over_collection()
     collecting = asyncio.create_task(collector.check_periodically())
     runner = CoalescingAppRunner(
-        app, handle_signals=False, access_log=None, shutdown_timeout=config.shutdown_timeout_s
+        app, handle_signals=False, access_log=None, shutdown_timeout=shutdown.CANCELLED_GRACE_S
     )
     try:
         await runner.setup()
@@ -193,7 +193,7 @@ async def serve(config: EmulatorConfig) -> None:
         await stop.wait()
     finally:
         collecting.cancel()
-        await runner.cleanup()
+        await shutdown.close_on_time(runner, runner.http_server, config.shutdown_timeout_s)
         give_back_collection()
 
 

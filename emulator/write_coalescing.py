@@ -167,6 +167,11 @@ class CoalescingAppRunner(web.AppRunner):
     shutdown uses aiohttp's server directly)."""
 
     @property
+    def http_server(self) -> web.Server | None:
+        """aiohttp's server itself (``server`` is the sites' protocol factory)."""
+        return super().server
+
+    @property
     def server(self) -> web.Server | None:
         inner = super().server
         if inner is None:

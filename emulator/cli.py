@@ -87,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 5)",
     )
     serve.add_argument(
+        "--head-timeout-s",
+        type=float,
+        help="seconds a request's head may take to arrive, from connecting or from its first "
+        "byte, before the connection is closed; 0: no limit (default 10)",
+    )
+    serve.add_argument(
+        "--body-timeout-s",
+        type=float,
+        help="seconds a request body may pause between bytes before the request gets a 408 and "
+        "the connection is closed; 0: no limit (default 30)",
+    )
+    serve.add_argument(
         "--route-prefix",
         dest="route_prefixes",
         action="append",
@@ -177,7 +189,11 @@ async def serve(config: EmulatorConfig) -> None:
     give_back_collection = collector.take_over_collection()
     collecting = asyncio.create_task(collector.check_periodically())
     runner = CoalescingAppRunner(
-        app, handle_signals=False, access_log=None, shutdown_timeout=shutdown.CANCELLED_GRACE_S
+        app,
+        head_timeout_s=config.head_timeout_s,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=shutdown.CANCELLED_GRACE_S,
     )
     try:
         await runner.setup()

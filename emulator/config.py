@@ -42,6 +42,8 @@ class EmulatorConfig:
     journal_size: int = 10_000
     journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES
     shutdown_timeout_s: float = 5.0
+    head_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
     route_prefixes: tuple[str, ...] = ()
     root_routes: bool = True
     require_headers: tuple[str, ...] = ()
@@ -104,7 +106,7 @@ def _coerce(name: str, raw: object) -> object:
         if name in {"max_body_bytes", "journal_size", "journal_max_bytes"} and value < 1:
             raise ValueError("must be at least 1")
         return value
-    if name == "shutdown_timeout_s":
+    if name in {"shutdown_timeout_s", "head_timeout_s", "body_timeout_s"}:
         seconds = float(raw)  # type: ignore[arg-type]  # str or float from argv/env
         if seconds < 0:
             raise ValueError("must not be negative")

@@ -60,6 +60,7 @@ class EmulatorThread:
         try:
             self._runner = CoalescingAppRunner(
                 self.app,
+                head_timeout_s=self.config.head_timeout_s,
                 handle_signals=False,
                 access_log=None,
                 shutdown_timeout=shutdown.CANCELLED_GRACE_S,

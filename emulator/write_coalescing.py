@@ -24,6 +24,7 @@ from aiohttp import web
 
 from emulator import collector
 from emulator.per_loop import PerLoop
+from emulator.slow_clients import HeadDeadline
 
 log = logging.getLogger("emulator.write_coalescing")
 
@@ -164,7 +165,12 @@ _TURNS = PerLoop(_Turn)
 class CoalescingAppRunner(web.AppRunner):
     """An ``AppRunner`` whose sites serve connections through coalescing transports
     (sites take their protocol factory from ``runner.server``; the runner's own
-    shutdown uses aiohttp's server directly)."""
+    shutdown uses aiohttp's server directly). With ``head_timeout_s`` (0: none),
+    each request head gets that long to arrive (``slow_clients.HeadDeadline``)."""
+
+    def __init__(self, app: web.Application, *, head_timeout_s: float = 0, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._head_timeout_s = head_timeout_s
 
     @property
     def http_server(self) -> web.Server | None:
@@ -177,7 +183,12 @@ class CoalescingAppRunner(web.AppRunner):
         if inner is None:
             return None
 
+        head_timeout_s = self._head_timeout_s
+
         def protocol() -> asyncio.Protocol:
-            return _CoalescingProtocol(inner(), _TURNS.get())
+            handler = inner()
+            if head_timeout_s > 0:
+                return _CoalescingProtocol(HeadDeadline(handler, head_timeout_s), _TURNS.get())
+            return _CoalescingProtocol(handler, _TURNS.get())
 
         return protocol  # type: ignore[return-value]  # a protocol factory, as sites use it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -231,6 +232,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    # The interpreter's last collection on exit would go over everything made while
+    # serving (about 0.4 s after a short run): nothing needs it, so the exit skips it.
+    gc.freeze()
     return 0
 
 

@@ -44,7 +44,7 @@ def build_runtime(config: EmulatorConfig, *, clock: Clock | None = None) -> Runt
             TextPool.build(config.seed), config.seed, default_timing=parse_latency(config.latency)
         ),
         clock=clock or AdjustableClock(SystemClock()),
-        journal=Journal(config.journal_size),
+        journal=Journal(config.journal_size, config.journal_max_bytes),
         startup_scenarios=scenarios,
         required_headers=required,
         secret_headers=frozenset(header.name.lower() for header in required),

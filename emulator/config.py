@@ -16,6 +16,8 @@ ENV_PREFIX = "LLM_EMULATOR_"
 
 # The real Messages API refuses bodies over 32 MB at its edge.
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+# What the journal's entries may weigh together (bodies, headers, a fixed cost each).
+DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -38,7 +40,10 @@ class EmulatorConfig:
     admin_token: str | None = None
     models_file: Path | None = None
     journal_size: int = 10_000
+    journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES
     shutdown_timeout_s: float = 5.0
+    head_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
     route_prefixes: tuple[str, ...] = ()
     root_routes: bool = True
     require_headers: tuple[str, ...] = ()
@@ -119,14 +124,14 @@ def _apply(config: EmulatorConfig, values: Mapping[str, object], *, source: str)
 
 
 def _coerce(name: str, raw: object) -> object:
-    if name in {"port", "seed", "max_body_bytes", "journal_size"}:
+    if name in {"port", "seed", "max_body_bytes", "journal_size", "journal_max_bytes"}:
         value = int(raw)  # type: ignore[call-overload]  # str or int from argv/env
         if name == "port" and not 0 <= value <= 65535:
             raise ValueError(f"port must be 0..65535, got {value}")
-        if name in {"max_body_bytes", "journal_size"} and value < 1:
+        if name in {"max_body_bytes", "journal_size", "journal_max_bytes"} and value < 1:
             raise ValueError("must be at least 1")
         return value
-    if name == "shutdown_timeout_s":
+    if name in {"shutdown_timeout_s", "head_timeout_s", "body_timeout_s"}:
         seconds = float(raw)  # type: ignore[arg-type]  # str or float from argv/env
         if seconds < 0:
             raise ValueError("must not be negative")

@@ -1,7 +1,8 @@
 """The request journal: what was asked and what was answered, bounded.
 
-Recording is an O(1) append under a lock, so it never holds a request up;
-past the capacity the oldest entries go and ``dropped`` counts them.
+Recording is an O(1) append, so it never holds a request up; past the capacity
+in entries, or in bytes (``max_bytes``: bodies and headers as kept, plus a
+fixed cost per entry), the oldest entries go and ``dropped`` counts them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
+from emulator.config import DEFAULT_JOURNAL_MAX_BYTES
 
 if TYPE_CHECKING:
     from emulator.scenario.engine import NearMiss
@@ -107,6 +109,8 @@ class Exchange:
     duration_ms: float = 0.0
     disconnected: bool = False
     error: str | None = None
+    # What the entry weighs against the journal's byte budget, set when recorded.
+    weight: int = field(default=0, metadata={"journal": False})
 
     def to_json(self) -> dict[str, Any]:
         entry = {name: getattr(self, name) for name in _EXCHANGE_FIELDS}
@@ -146,18 +150,46 @@ def _parsed_body(sent: bytes | None) -> Any:
 _EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange) if f.metadata.get("journal", True))
 
 
-class Journal:
-    """Recording takes no lock: drawing from a counter and appending to a bounded deque
-    are each atomic in CPython, and an entry's id only has to be unique."""
+# An entry's own objects besides its bodies and headers, roughly.
+ENTRY_OVERHEAD_BYTES = 512
 
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._entries: deque[Exchange] = deque(maxlen=max(1, capacity))
+
+def entry_weight(exchange: Exchange) -> int:
+    headers = exchange.headers
+    return (
+        ENTRY_OVERHEAD_BYTES
+        + (len(headers) if isinstance(headers, bytes) else 0)
+        + len(exchange.body or b"")
+        + len(exchange.response_body or b"")
+    )
+
+
+class Journal:
+    """Entries are recorded on the server's loop only; readers on other threads copy
+    the deque, which is atomic in CPython. The newest entry is kept whatever it
+    weighs."""
+
+    def __init__(self, capacity: int = 10_000, max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES) -> None:
+        self._capacity = max(1, capacity)
+        self._max_bytes = max_bytes
+        self._entries: deque[Exchange] = deque()
+        self._bytes = 0
         self._ids = count(1)
         self._first_id = 1  # of the entries recorded since the last clear
 
     def record(self, exchange: Exchange) -> None:
         exchange.id = next(self._ids)
-        self._entries.append(exchange)
+        exchange.weight = entry_weight(exchange)
+        entries = self._entries
+        entries.append(exchange)
+        self._bytes += exchange.weight
+        while len(entries) > self._capacity or (self._bytes > self._max_bytes and len(entries) > 1):
+            self._bytes -= entries.popleft().weight
+
+    @property
+    def bytes(self) -> int:
+        """What the kept entries weigh against ``max_bytes``."""
+        return self._bytes
 
     @property
     def dropped(self) -> int:
@@ -189,3 +221,4 @@ class Journal:
     def clear(self) -> None:
         self._first_id = next(self._ids) + 1
         self._entries.clear()
+        self._bytes = 0

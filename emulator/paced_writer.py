@@ -186,5 +186,11 @@ async def send_paced(
         _TICKERS.get().hold(
             _Held(transport, chunked, remaining, pacer, report, stop_after, waiting, done)
         )
-        batch, waiting = await done
+        try:
+            batch, waiting = await done
+        finally:
+            # A future that raised holds its exception, whose traceback holds this
+            # frame: without this the cut stream's request would wait for a full
+            # garbage collection to be freed.
+            del done
     await sse.write_raw(request, response, b"".join(batch), end=end)

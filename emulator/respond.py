@@ -229,7 +229,14 @@ async def respond(
         frames = renderer.frames(choices, prompt)
         if isinstance(frames, JoinedFrames) and not outcome.timing.is_paced:
             return await _stream_whole(http, frames, head)
-        return await _stream(http, frames, outcome.timing, head.headers(), rng)
+        return await _stream(
+            http,
+            frames,
+            outcome.timing,
+            head.headers(),
+            rng,
+            interrupted=renderer.error_event(mid_stream_error(request.api)),
+        )
     if isinstance(outcome, FaultReply):
         return await _fault(
             http,
@@ -301,12 +308,14 @@ async def _stream(
     headers: Mapping[str, str],
     rng: JitterRandom,
     *,
+    interrupted: StreamEvent,
     stop_after: int | None = None,
     then: StreamEvent | bytes | None = None,
     finish: bool = True,
 ) -> web.StreamResponse:
     """Stream ``frames``; ``finish=False`` drops the connection instead of ending the
-    stream cleanly, as an upstream that died would."""
+    stream cleanly, as an upstream that died would. A stream cancelled while open
+    (at shutdown) ends with ``interrupted``, the API's mid-stream error event."""
     response = await sse.open_stream(http, headers, hold_headers=timing.first_event_at_once)
     report = sse.StreamReport()
     exchange = http[EXCHANGE]
@@ -327,6 +336,11 @@ async def _stream(
         exchange.stream_events = report.events_sent
         sse.log.info("client disconnected from %s after %d events", http.path, report.events_sent)
         return response
+    except asyncio.CancelledError:
+        exchange.stream_events = report.events_sent
+        exchange.error = "stream interrupted: the server is shutting down"
+        await sse.interrupt(http, response, sse.frame(interrupted))
+        raise
     exchange.stream_events = report.events_sent
     if not finish:
         exchange.disconnected = True
@@ -375,9 +389,17 @@ async def _fault(
             body=whole[: max(1, len(whole) // 2)], headers=headers, content_type=JSON_CONTENT_TYPE
         )
     frames = renderer.frames(choices, prompt)
+    error_event = renderer.error_event(mid_stream_error(request.api))
     if fault.kind == "drop":
         return await _stream(
-            http, frames, fault.timing, headers, rng, stop_after=fault.after_events, finish=False
+            http,
+            frames,
+            fault.timing,
+            headers,
+            rng,
+            interrupted=error_event,
+            stop_after=fault.after_events,
+            finish=False,
         )
     if fault.kind == "malformed":
         return await _stream(
@@ -386,13 +408,9 @@ async def _fault(
             fault.timing,
             headers,
             rng,
+            interrupted=error_event,
             stop_after=fault.after_events,
             then=b'data: {"type": "content_block_delta", "ind\n\n',
-        )
-    error = ApiError(529, "Overloaded")
-    if request.api in OPENAI_APIS:
-        error = ApiError(
-            500, "The server had an error while processing your request. Sorry about that!"
         )
     return await _stream(
         http,
@@ -400,6 +418,17 @@ async def _fault(
         fault.timing,
         headers,
         rng,
+        interrupted=error_event,
         stop_after=fault.after_events,
-        then=renderer.error_event(error, fault.after_events),
+        then=renderer.error_event(mid_stream_error(request.api), fault.after_events),
     )
+
+
+def mid_stream_error(api: str) -> ApiError:
+    """The error a stream of ``api`` ends with when the server fails mid-way: the
+    ``error_event`` fault's, and what a stream still open at shutdown gets."""
+    if api in OPENAI_APIS:
+        return ApiError(
+            500, "The server had an error while processing your request. Sorry about that!"
+        )
+    return ApiError(529, "Overloaded")

@@ -7,6 +7,7 @@ writes. Paced streams are ``paced_writer``'s.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -141,6 +142,24 @@ async def finish(request: web.Request, response: web.StreamResponse) -> None:
         await response.write_eof()
     except (ConnectionError, RuntimeError):
         log.info("client went away before the end of the stream: %s", request.path)
+
+
+async def interrupt(request: web.Request, response: web.StreamResponse, data: bytes) -> None:
+    """End the stream now with ``data`` (the API's error event), without waiting for
+    a client that stopped reading: what a stream still open at shutdown gets. The
+    connection is closed after it."""
+    if _is_closing(request):
+        return
+    try:
+        # The bytes are handed to the transport before any wait; only a wait for
+        # the client to drain them is cut short.
+        async with asyncio.timeout(0):
+            await response.write_eof(data)
+    except (TimeoutError, ConnectionError, RuntimeError):
+        log.info("stream to %s interrupted before its error event could be sent", request.path)
+    transport = request.transport
+    if transport is not None:
+        transport.close()
 
 
 def abort_connection(request: web.Request) -> None:

@@ -22,7 +22,9 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator import collector
 from emulator.per_loop import PerLoop
+from emulator.slow_clients import HeadDeadline
 
 log = logging.getLogger("emulator.write_coalescing")
 
@@ -138,15 +140,23 @@ class _CoalescingProtocol(asyncio.Protocol):
     def __init__(self, inner: asyncio.Protocol, turn: _Turn) -> None:
         self._inner = inner
         self._turn = turn
+        self._transport: asyncio.BaseTransport | None = None
         self.data_received = inner.data_received  # type: ignore[method-assign]
         self.eof_received = inner.eof_received  # type: ignore[method-assign]
         self.pause_writing = inner.pause_writing  # type: ignore[method-assign]
         self.resume_writing = inner.resume_writing  # type: ignore[method-assign]
-        self.connection_lost = inner.connection_lost  # type: ignore[method-assign]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
         self._inner.connection_made(CoalescingTransport(transport, self._turn))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._inner.connection_lost(exc)
+        # Where cut streams end: free the connection now, and bound what is left.
+        collector.release_transport(self._transport)
+        self._transport = None
+        collector.collect_if_due()
 
 
 _TURNS = PerLoop(_Turn)
@@ -155,7 +165,17 @@ _TURNS = PerLoop(_Turn)
 class CoalescingAppRunner(web.AppRunner):
     """An ``AppRunner`` whose sites serve connections through coalescing transports
     (sites take their protocol factory from ``runner.server``; the runner's own
-    shutdown uses aiohttp's server directly)."""
+    shutdown uses aiohttp's server directly). With ``head_timeout_s`` (0: none),
+    each request head gets that long to arrive (``slow_clients.HeadDeadline``)."""
+
+    def __init__(self, app: web.Application, *, head_timeout_s: float = 0, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._head_timeout_s = head_timeout_s
+
+    @property
+    def http_server(self) -> web.Server | None:
+        """aiohttp's server itself (``server`` is the sites' protocol factory)."""
+        return super().server
 
     @property
     def server(self) -> web.Server | None:
@@ -163,7 +183,12 @@ class CoalescingAppRunner(web.AppRunner):
         if inner is None:
             return None
 
+        head_timeout_s = self._head_timeout_s
+
         def protocol() -> asyncio.Protocol:
-            return _CoalescingProtocol(inner(), _TURNS.get())
+            handler = inner()
+            if head_timeout_s > 0:
+                return _CoalescingProtocol(HeadDeadline(handler, head_timeout_s), _TURNS.get())
+            return _CoalescingProtocol(handler, _TURNS.get())
 
         return protocol  # type: ignore[return-value]  # a protocol factory, as sites use it

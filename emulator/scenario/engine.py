@@ -17,6 +17,7 @@ from typing import NamedTuple
 from emulator.errors import invalid_request
 from emulator.lru import IdentityMemo, Lru, SecondSight
 from emulator.neutral import NeutralRequest
+from emulator.scenario.counters import FiringCounters
 from emulator.scenario.generate import (
     TextPool,
     default_choice,
@@ -96,7 +97,7 @@ class ScenarioEngine:
         self.seed = seed
         self.default_timing = default_timing
         self._scenarios: dict[str, Scenario] = {}
-        self._fired: dict[tuple[str, str, str], int] = {}
+        self._fired = FiringCounters()
         self._lock = threading.Lock()
         self._outcomes: IdentityMemo[Outcome] = IdentityMemo(_OUTCOME_MEMO_ENTRIES)
         # Bumped whenever the scenarios change, so plans made for older ones go unused.
@@ -146,8 +147,7 @@ class ScenarioEngine:
             self._fired.clear()
 
     def _forget(self, scenario: str) -> None:
-        for key in [k for k in self._fired if k[1] == scenario]:
-            del self._fired[key]
+        self._fired.forget_scenario(scenario)
 
     # -- picking -----------------------------------------------------------------
     def _candidates(self, headers: Mapping[str, str]) -> Sequence[Scenario]:
@@ -177,8 +177,7 @@ class ScenarioEngine:
             plan = self._plan(request, headers, candidates)
             live_misses: list[_Miss] = []
             for position, scenario, rule, body_groups in plan.passing:
-                key = (scope, scenario.name, rule.name)
-                fired = self._fired.get(key, 0)
+                fired = self._fired.fired(scope, scenario.name, rule.name)
                 groups = dict(body_groups)
                 if rule.has_live_predicates:
                     ctx = MatchContext(request, headers, fired)
@@ -187,7 +186,7 @@ class ScenarioEngine:
                     if failed:
                         live_misses.append((position, scenario, rule, failed))
                         continue
-                self._fired[key] = fired + 1
+                self._fired.count(scope, scenario.name, rule.name)
                 return self._fire(request, scenario, rule, fired, groups)
             nearest = self._nearest(request, headers, scope, plan.body_misses, live_misses)
         for scenario in candidates:
@@ -237,7 +236,7 @@ class ScenarioEngine:
         complete = list(live_misses)
         for position, scenario, rule, failed in body_misses:
             if rule.has_live_predicates:
-                fired = self._fired.get((scope, scenario.name, rule.name), 0)
+                fired = self._fired.fired(scope, scenario.name, rule.name)
                 live = rule.live_failures(MatchContext(request, headers, fired))
                 failed = sorted([*failed, *live], key=_declared_order)  # noqa: PLW2901
             complete.append((position, scenario, rule, failed))

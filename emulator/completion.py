@@ -6,34 +6,21 @@ so the JSON and streamed answers to one request always agree.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from emulator import jsonvalue
 from emulator.accounting.tokenizer import (
     count_tokens,
     truncate_at_sentences,
     truncate_to_tokens,
 )
-from emulator.scenario.outcome import Part, RefusalPart, TextPart, ThinkingPart, ToolCallPart
-from emulator.value_class import value_class
-
-StopReason = Literal["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal"]
-
-
-@value_class(slots=True)
-class FinishedChoice:
-    parts: tuple[Part, ...]
-    stop_reason: StopReason
-    stop_sequence: str | None
-    output_tokens: int
-
-    @property
-    def text(self) -> str:
-        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
-
-    @property
-    def tool_calls(self) -> list[ToolCallPart]:
-        return [p for p in self.parts if isinstance(p, ToolCallPart)]
+from emulator.scenario.outcome import (
+    FinishedChoice,
+    Part,
+    RefusalPart,
+    StopReason,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 
 
 def tool_call_tokens(part: ToolCallPart) -> int:

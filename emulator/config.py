@@ -12,6 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from emulator.accounting.rate_limit import parse_rate_limit_table
+from emulator.chaos import parse_chaos_table
+from emulator.gateway import normalize_prefix, parse_required_header
+from emulator.timing import parse_latency
+
 ENV_PREFIX = "LLM_EMULATOR_"
 
 # The real Messages API refuses bodies over 32 MB at its edge.
@@ -152,25 +157,17 @@ def _coerce(name: str, raw: object) -> object:
     if name in {"fixtures", "models_file"}:
         return Path(str(raw)) if raw else None
     if name == "route_prefixes":
-        from emulator.gateway import normalize_prefix  # noqa: PLC0415
-
         return tuple(normalize_prefix(p) for p in _as_list(raw))
     if name == "require_headers":
-        from emulator.gateway import parse_required_header  # noqa: PLC0415
-
         specs = tuple(_as_list(raw, separator=";"))
         for spec in specs:
             parse_required_header(spec)
         return specs
     if name == "rate_limits":
-        from emulator.accounting.rate_limit import parse_rate_limit_table  # noqa: PLC0415
-
         specs = tuple(_as_list(raw, separator=";"))
         parse_rate_limit_table(specs)
         return specs
     if name == "chaos":
-        from emulator.chaos import parse_chaos_table  # noqa: PLC0415
-
         specs = tuple(_as_list(raw, separator=";"))
         parse_chaos_table(specs)
         return specs
@@ -179,8 +176,6 @@ def _coerce(name: str, raw: object) -> object:
             return tuple(str(k) for k in raw)
         return tuple(k.strip() for k in str(raw).split(",") if k.strip())
     if name == "latency":
-        from emulator.timing import parse_latency  # noqa: PLC0415  # timing imports outcome types
-
         parse_latency(str(raw))
         return str(raw)
     if name == "log_format":

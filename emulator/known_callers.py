@@ -13,12 +13,15 @@ checked afresh each time, so each refusal gets its error.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-from emulator.config import EmulatorConfig
 from emulator.neutral import Caller
 
-# Raises the API's error for headers it refuses; else returns the API key.
-Check = Callable[[Mapping[str, str], EmulatorConfig], str]
+Settings = TypeVar("Settings")
+
+# Raises the API's error for headers it refuses under the settings given (the
+# emulator's configuration); else returns the API key.
+Check = Callable[[Mapping[str, str], Settings], str]
 
 DEFAULT_ENTRIES = 256
 
@@ -39,8 +42,8 @@ class KnownCallers:
         family: str,
         packed: object,
         headers: Mapping[str, str],
-        check: Check,
-        config: EmulatorConfig,
+        check: Check[Settings],
+        config: Settings,
     ) -> Caller:
         """The caller who sent ``headers`` (``packed`` as the journal keeps them): kept,
         else checked and kept when let in."""

@@ -17,7 +17,7 @@ from aiohttp import web
 from emulator import limits, paced_writer, sse, whole_response
 from emulator.accounting.usage import PromptUsage, uncached
 from emulator.answer_head import AnswerHead, answer_head
-from emulator.completion import FinishedChoice, KeptChoices, finish_choice
+from emulator.completion import KeptChoices, finish_choice
 from emulator.errors import ApiError
 from emulator.joined import JoinedFrames
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
@@ -25,12 +25,12 @@ from emulator.lru import IdentityMemo
 from emulator.neutral import OPENAI_APIS, Caller, NeutralRequest
 from emulator.paced_writer import JitterRandom
 from emulator.record.hook import replayed
-from emulator.render.events import StreamEvent
 from emulator.runtime import Runtime
 from emulator.scenario.engine import TEST_ID_HEADER, Pick
 from emulator.scenario.generate import request_rng
-from emulator.scenario.outcome import ErrorReply, FaultReply, Outcome, Reply, Timing
+from emulator.scenario.outcome import ErrorReply, FaultReply, FinishedChoice, Outcome, Reply, Timing
 from emulator.scenario.override import FORCE_HEADER, parse_force
+from emulator.sse import StreamEvent
 from emulator.surfaces.headers import FamilyHeaders
 from emulator.wire_text import dumps_any_text
 

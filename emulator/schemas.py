@@ -33,6 +33,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from emulator.resources import package_dir
 from emulator.schema_errors import (
     Schema,
     Violation,
@@ -66,7 +67,7 @@ __all__ = [
 
 def default_schema_dir() -> Path:
     """The ``schemas/`` folder: shipped inside the package, else the source checkout's."""
-    package = Path(__file__).resolve().parent
+    package = package_dir()
     for candidate in (
         package / "schemas",
         package / "_data" / "schemas",

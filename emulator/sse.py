@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from aiohttp import hdrs, web
 
 from emulator import jsonvalue
-from emulator.render.events import StreamEvent
+from emulator.jsonvalue import JSONObject
 
 log = logging.getLogger("emulator.sse")
 
@@ -28,6 +28,17 @@ STREAM_HEADERS = {
     hdrs.CACHE_CONTROL: "no-cache",
     hdrs.CONNECTION: "keep-alive",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """``name`` is the SSE ``event:`` (None for data-only streams); ``data`` is a JSON
+    object or a raw string such as ``[DONE]``; ``tokens`` is how many output tokens
+    the event carries, which is what pacing waits for."""
+
+    name: str | None
+    data: JSONObject | str
+    tokens: int = 0
 
 
 def frame(event: StreamEvent) -> bytes:

@@ -13,7 +13,7 @@ from emulator.paths import Family
 from emulator.record.index import Found
 from emulator.record.recorded import RecordedAnswer
 from emulator.record.replay_timing import ReplayTiming
-from emulator.render.events import StreamEvent
+from emulator.sse import StreamEvent
 from emulator.surfaces.headers import anthropic_headers, openai_headers
 
 

@@ -8,10 +8,18 @@ from typing import assert_never
 from emulator import ids, jsonvalue
 from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, tool_call_tokens
+from emulator.completion import tool_call_tokens
 from emulator.jsonvalue import JSONObject
-from emulator.render.events import StreamEvent, token_groups
-from emulator.scenario.outcome import Part, RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from emulator.render.events import token_groups
+from emulator.scenario.outcome import (
+    FinishedChoice,
+    Part,
+    RefusalPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
+from emulator.sse import StreamEvent
 
 PING: JSONObject = {"type": "ping"}
 

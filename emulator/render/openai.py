@@ -10,11 +10,11 @@ from typing import Literal
 from emulator import ids, jsonvalue
 from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, StopReason
 from emulator.jsonvalue import JSONObject
-from emulator.render.events import StreamEvent, token_groups
+from emulator.render.events import token_groups
 from emulator.render.logprobs import LogprobOptions, token_logprobs
-from emulator.scenario.outcome import RefusalPart, ThinkingPart
+from emulator.scenario.outcome import FinishedChoice, RefusalPart, StopReason, ThinkingPart
+from emulator.sse import StreamEvent
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
 # What a stream delta carries: the role (with an empty content or refusal), text,

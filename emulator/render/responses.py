@@ -16,10 +16,16 @@ from typing import Literal
 from emulator import ids, jsonvalue
 from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
 from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.render.events import StreamEvent, token_groups
-from emulator.scenario.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from emulator.render.events import token_groups
+from emulator.scenario.outcome import (
+    FinishedChoice,
+    RefusalPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
+from emulator.sse import StreamEvent
 
 Status = Literal["completed", "incomplete", "in_progress"]
 

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, KeptChoices
+from emulator.completion import KeptChoices
 from emulator.joined import JoinedFrames, Template, join, merge
 from emulator.jsonvalue import JSONObject
 from emulator.lru import IdentityMemo
-from emulator.render.events import StreamEvent
-from emulator.scenario.outcome import ToolCallPart
-from emulator.sse import Frame, framed
+from emulator.scenario.outcome import FinishedChoice, ToolCallPart
+from emulator.sse import Frame, StreamEvent, framed
 
 # A value per answer: an id (a JSON string) or a timestamp.
 Slot = str | int

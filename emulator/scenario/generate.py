@@ -21,11 +21,11 @@ from faker import Faker
 
 from emulator import jsonvalue
 from emulator.accounting.tokenizer import count_tokens, truncate_to_tokens
-from emulator.completion import FinishedChoice
 from emulator.neutral import NeutralRequest, ToolSpec
 from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
 from emulator.scenario.outcome import (
     NO_DELAY,
+    FinishedChoice,
     Part,
     Reply,
     TextPart,

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from emulator import jsonvalue
+from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE, anthropic_type_for
 from emulator.record.fingerprint import Fingerprint
 from emulator.record.recorded import RecordedAnswer
 from emulator.resources import data_dir
@@ -134,8 +135,6 @@ def parse_reply(raw: Mapping[str, Any]) -> ReplySpec:
 
 
 def _default_error_message(status: int) -> str:
-    from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE, anthropic_type_for  # noqa: PLC0415
-
     return ANTHROPIC_DEFAULT_MESSAGE.get(anthropic_type_for(status), "Error")
 
 

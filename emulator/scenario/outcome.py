@@ -7,13 +7,10 @@ forgets one fails mypy (``assert_never``), not a user.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from emulator.jsonvalue import JSONObject
 from emulator.value_class import value_class
-
-if TYPE_CHECKING:
-    from emulator.completion import FinishedChoice
 
 # Where a text's sentences end and the tokens up to each end (see TextPart).
 SentenceEnds = tuple[tuple[int, int], ...]
@@ -47,6 +44,25 @@ class RefusalPart:
 
 
 Part = TextPart | ToolCallPart | ThinkingPart | RefusalPart
+
+
+StopReason = Literal["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal"]
+
+
+@value_class(slots=True)
+class FinishedChoice:
+    parts: tuple[Part, ...]
+    stop_reason: StopReason
+    stop_sequence: str | None
+    output_tokens: int
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def tool_calls(self) -> list[ToolCallPart]:
+        return [p for p in self.parts if isinstance(p, ToolCallPart)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,17 +11,16 @@ from emulator import ids, jsonvalue
 from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
 from emulator.catalogue import Catalogue
-from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import Message, NeutralRequest, PromptBlock
 from emulator.render import complete as render
-from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept
 from emulator.respond import answer
+from emulator.scenario.outcome import FinishedChoice
 from emulator.schemas import anthropic_message
-from emulator.sse import Frame
+from emulator.sse import Frame, StreamEvent
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.auth import anthropic_caller_key, anthropic_version
 from emulator.surfaces.headers import ANTHROPIC

@@ -9,19 +9,18 @@ from aiohttp import web
 
 from emulator import ids, jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, anthropic_error_body, invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import Caller, NeutralRequest
 from emulator.record.hook import replayed
 from emulator.render import anthropic as render
-from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
 from emulator.respond import answer, json_response
 from emulator.runtime import Runtime
+from emulator.scenario.outcome import FinishedChoice
 from emulator.schemas import anthropic_message
-from emulator.sse import Frame
+from emulator.sse import Frame, StreamEvent
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_caller_key
 from emulator.surfaces.headers import ANTHROPIC, anthropic_headers

@@ -10,19 +10,18 @@ from aiohttp import web
 from emulator import ids, jsonvalue
 from emulator.accounting.prompt_cache import owner_of
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
 from emulator.errors import ApiError, invalid_request
 from emulator.jsonvalue import JSONObject, JSONValue
 from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.neutral import NeutralRequest
 from emulator.record.hook import replayed
 from emulator.render import responses as render
-from emulator.render.events import StreamEvent
 from emulator.respond import answer, json_response
 from emulator.responses_store import ResponseStore, StoredResponse
 from emulator.runtime import Runtime
+from emulator.scenario.outcome import FinishedChoice
 from emulator.schemas import openai_error_fields
-from emulator.sse import Frame, framed
+from emulator.sse import Frame, StreamEvent, framed
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.headers import OPENAI, openai_headers
 from emulator.surfaces.read_request import read_request

@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 
 from emulator import jsonvalue, sse
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, KeptChoices
+from emulator.completion import KeptChoices
 from emulator.joined import JoinedFrames
 from emulator.jsonvalue import JSONObject
 from emulator.render import anthropic, openai
-from emulator.render.events import StreamEvent
 from emulator.render.templates import (
     BodyTemplates,
     Build,
@@ -23,7 +22,8 @@ from emulator.render.templates import (
     StreamTemplates,
     _stand_in,
 )
-from emulator.scenario.outcome import TextPart, ToolCallPart
+from emulator.scenario.outcome import FinishedChoice, TextPart, ToolCallPart
+from emulator.sse import StreamEvent
 
 PROMPT = PromptUsage(12, cache_read_tokens=3)
 

@@ -14,8 +14,8 @@ import pytest
 from aiohttp import web
 
 from emulator import paced_writer, sse
-from emulator.render.events import StreamEvent
 from emulator.scenario.outcome import Timing
+from emulator.sse import StreamEvent
 
 
 class FakeTransport:

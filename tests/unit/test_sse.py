@@ -18,12 +18,19 @@ from conftest import ResponseChecker
 from emulator import sse
 from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, finish_choice
+from emulator.completion import finish_choice
 from emulator.render.anthropic import message_events
 from emulator.render.complete import completion_events
-from emulator.render.events import StreamEvent
 from emulator.render.openai import ChatHeader, chunk_events
-from emulator.scenario.outcome import Part, TextPart, ThinkingPart, Timing, ToolCallPart
+from emulator.scenario.outcome import (
+    FinishedChoice,
+    Part,
+    TextPart,
+    ThinkingPart,
+    Timing,
+    ToolCallPart,
+)
+from emulator.sse import StreamEvent
 from tests import sse_parse
 
 TRICKY = (

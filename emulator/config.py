@@ -15,6 +15,7 @@ from pathlib import Path
 from emulator.accounting.rate_limit import parse_rate_limit_table
 from emulator.chaos import parse_chaos_table
 from emulator.gateway import normalize_prefix, parse_required_header
+from emulator.record import options as record_options
 from emulator.timing import parse_latency
 
 ENV_PREFIX = "LLM_EMULATOR_"
@@ -151,9 +152,7 @@ def _coerce(name: str, raw: object) -> object:
             return False
         raise ValueError(f"expected true or false, got {raw!r}")
     if name in _RECORD_FIELDS:
-        from emulator.record.settings import coerce  # noqa: PLC0415
-
-        return coerce(name, raw)
+        return record_options.coerce(name, raw)
     if name in {"fixtures", "models_file"}:
         return Path(str(raw)) if raw else None
     if name == "route_prefixes":

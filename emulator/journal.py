@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
 from emulator.config import DEFAULT_JOURNAL_MAX_BYTES
+from emulator.log_redaction import REDACTED
 
 if TYPE_CHECKING:
     from emulator.scenario.engine import NearMiss
 
-REDACTED = "[redacted]"
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 
 

@@ -17,7 +17,9 @@ import re
 import threading
 from collections.abc import Iterable
 
-from emulator.journal import REDACTED
+# What stands in for a secret, in log lines and in the journal.
+REDACTED = "[redacted]"
+
 
 _ALWAYS_SECRET_NAMES = (
     "x-api-key",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+from aiohttp import web
 
 from emulator.accounting.prompt_cache import OPENAI_MIN_TOKENS, PromptCacheStore, owner_of
 from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
@@ -24,8 +26,13 @@ from emulator.scenario.engine import ScenarioEngine
 from emulator.scenario.loader import Scenario
 from emulator.schemas import SchemaSet
 
-if TYPE_CHECKING:
-    from emulator.record.recorder import Recorder
+
+class RecordingSession(Protocol):
+    """A recording session (``emulator.record``) answers every API request itself."""
+
+    async def handle(self, http: web.Request, endpoint: str) -> web.StreamResponse: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass(slots=True)
@@ -50,7 +57,7 @@ class Runtime:
     responses: ResponseStore = field(default_factory=ResponseStore)
     # Record and replay: the session (None: requests go to the surfaces), the
     # recorded rules of the loaded scenarios, and the pacing of replayed streams.
-    recorder: Recorder | None = None
+    recorder: RecordingSession | None = None
     recordings: IndexCache = field(default_factory=IndexCache)
     replay_timing: ReplayTiming = field(default_factory=ReplayTiming)
 

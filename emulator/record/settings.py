@@ -3,7 +3,6 @@ into a recording session for a runtime."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,35 +15,6 @@ from emulator.record.scrub import Scrubber, load_patterns, load_scrub_file
 if TYPE_CHECKING:
     from emulator.config import EmulatorConfig
     from emulator.record.recorder import Recorder
-
-_CASSETTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-def coerce(name: str, raw: object) -> object:
-    text = str(raw).strip() if not isinstance(raw, list | tuple) else ""
-    if name in {"upstream", "anthropic_upstream", "openai_upstream"}:
-        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text):
-            raise ValueError(f"expected an http:// or https:// base URL, got {text!r}")
-        return text.rstrip("/")
-    if name in {"record_out", "scrub_file"}:
-        return Path(text) if text else None
-    if name == "record_mode":
-        return modes.parse_mode(text)
-    if name == "cassette":
-        if not _CASSETTE_NAME.fullmatch(text):
-            raise ValueError(f"a cassette name is letters, digits, '.', '_' or '-', got {text!r}")
-        return text
-    if name == "match_keys":
-        parse_match_keys(text)
-        return text
-    if name == "replay_timing":
-        parse_replay_timing(text)
-        return text
-    if name == "scrub":
-        patterns = [str(p) for p in raw] if isinstance(raw, list | tuple) else [text]
-        load_patterns(patterns, "--scrub")
-        return tuple(patterns)
-    raise AssertionError(name)
 
 
 def upstreams(config: EmulatorConfig) -> dict[str, str]:

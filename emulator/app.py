@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator import log_redaction
 from emulator.accounting.rate_limit import RateLimiter, parse_rate_limit_table
-from emulator.catalogue import Catalogue
-from emulator.chaos import ChaosMonkey, parse_chaos_table
-from emulator.clock import AdjustableClock, Clock, SystemClock
-from emulator.config import EmulatorConfig
-from emulator.expect import handle_expect
-from emulator.gateway import parse_required_header
-from emulator.guard import guarded, unrouted
-from emulator.journal import Journal
-from emulator.keys import RUNTIME
-from emulator.record.replay_timing import parse_replay_timing
+from emulator.core.catalogue import Catalogue
+from emulator.core.gateway import parse_required_header
+from emulator.core.timing import parse_latency
+from emulator.faults.chaos import ChaosMonkey, parse_chaos_table
+from emulator.pipeline.config import EmulatorConfig
+from emulator.pipeline.journal import Journal
+from emulator.pipeline.keys import RUNTIME
+from emulator.pipeline.respond import json_response
+from emulator.pipeline.runtime import Runtime
 from emulator.record.settings import make_recorder, replay_folder
-from emulator.respond import json_response
-from emulator.runtime import Runtime
 from emulator.scenario.engine import ScenarioEngine
 from emulator.scenario.generate import TextPool
 from emulator.scenario.loader import load_folder
-from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.scenario.replay_timing import parse_replay_timing
 from emulator.surfaces.control import add_control_routes
+from emulator.surfaces.expect import handle_expect
+from emulator.surfaces.guard import guarded, unrouted
 from emulator.surfaces.routing import add_api_routes
-from emulator.timing import parse_latency
+from emulator.util import log_redaction
+from emulator.util.clock import AdjustableClock, Clock, SystemClock
+from emulator.validation.schemas import SchemaSet, default_schema_dir
 
 # aiohttp's own limit sits above ours so that our check (and our 413 body) runs first.
 _AIOHTTP_BODY_SLACK = 1024

@@ -14,13 +14,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import __version__, collector, logs, shutdown
+from emulator import __version__
 from emulator.app import create_app
-from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
+from emulator.http import collector, shutdown
+from emulator.http.write_coalescing import CoalescingAppRunner
+from emulator.pipeline.config import ENV_PREFIX, ConfigError, EmulatorConfig
 from emulator.record.cli_args import RECORD_EXAMPLES, add_record_arguments, check_record_command
 from emulator.record.settings import make_recorder
 from emulator.scenario.loader import ScenarioError, load_folder
-from emulator.write_coalescing import CoalescingAppRunner
+from emulator.util import logs
 
 _EXAMPLES = """\
 examples:

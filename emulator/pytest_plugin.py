@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from emulator.clock import ManualClock
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.scenario.loader import Scenario, load_file, parse_scenario
 from emulator.testing import EmulatorThread
+from emulator.util.clock import ManualClock
 
 if TYPE_CHECKING:
     import anthropic

@@ -14,13 +14,13 @@ from types import TracebackType
 
 from aiohttp import web
 
-from emulator import shutdown
 from emulator.app import create_app
-from emulator.clock import Clock
-from emulator.config import EmulatorConfig
-from emulator.keys import RUNTIME
-from emulator.runtime import Runtime
-from emulator.write_coalescing import CoalescingAppRunner
+from emulator.http import shutdown
+from emulator.http.write_coalescing import CoalescingAppRunner
+from emulator.pipeline.config import EmulatorConfig
+from emulator.pipeline.keys import RUNTIME
+from emulator.pipeline.runtime import Runtime
+from emulator.util.clock import Clock
 
 _START_TIMEOUT_S = 30.0
 

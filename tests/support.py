@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from emulator.core.outcome import TextPart
 from emulator.scenario.generate import TextPool
-from emulator.scenario.outcome import TextPart
 
 ANTHROPIC_HEADERS = {
     "x-api-key": "sk-ant-test",

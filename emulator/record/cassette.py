@@ -13,9 +13,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from emulator import jsonvalue
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.record.fingerprint import Fingerprint
+from emulator.scenario.fingerprint import Fingerprint
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
 
 _NAME_HEX = 12
 

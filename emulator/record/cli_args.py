@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from emulator.config import ConfigError, EmulatorConfig
-from emulator.record.modes import RECORD_MODES
+from emulator.pipeline.config import ConfigError, EmulatorConfig
+from emulator.scenario.record_modes import RECORD_MODES
 
 RECORD_EXAMPLES = """\
 examples:

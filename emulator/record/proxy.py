@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
-from emulator.errors import ApiError
-from emulator.record.recorded import (
+from emulator.core.errors import ApiError
+from emulator.scenario.recorded import (
     RecordedAnswer,
     RecordedEvent,
     decode_data,

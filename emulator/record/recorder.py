@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 import aiohttp
 from aiohttp import web
 
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, RUNTIME
-from emulator.paths import Family, family_for
-from emulator.record import modes, proxy, replay
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.paths import Family, family_for
+from emulator.pipeline import replay
+from emulator.pipeline.keys import EXCHANGE, RUNTIME
+from emulator.record import proxy
 from emulator.record.cassette import Cassette
-from emulator.record.fingerprint import DEFAULT_MATCH_KEYS, fingerprint, normalise
-from emulator.record.replay_timing import ReplayTiming
-from emulator.record.scrub import Scrubber, secrets_of
+from emulator.scenario import record_modes as modes
+from emulator.scenario.fingerprint import DEFAULT_MATCH_KEYS, fingerprint, normalise
+from emulator.scenario.replay_timing import ReplayTiming
+from emulator.scenario.scrub import Scrubber, secrets_of
 from emulator.surfaces.common import decode_json_object, read_body
+from emulator.util.jsonvalue import JSONObject
 
 
 @dataclass

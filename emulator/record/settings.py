@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emulator.record import modes
 from emulator.record.cassette import Cassette
-from emulator.record.fingerprint import DEFAULT_MATCH_KEYS, parse_match_keys
-from emulator.record.replay_timing import parse_replay_timing
-from emulator.record.scrub import Scrubber, load_patterns, load_scrub_file
+from emulator.scenario import record_modes as modes
+from emulator.scenario.fingerprint import DEFAULT_MATCH_KEYS, parse_match_keys
+from emulator.scenario.replay_timing import parse_replay_timing
+from emulator.scenario.scrub import Scrubber, load_patterns, load_scrub_file
 
 if TYPE_CHECKING:
-    from emulator.config import EmulatorConfig
+    from emulator.pipeline.config import EmulatorConfig
     from emulator.record.recorder import Recorder
 
 
@@ -42,7 +42,7 @@ def make_recorder(config: EmulatorConfig) -> Recorder | None:
     if mode != "none":
         out = config.record_out or config.fixtures
         if not bases or out is None:
-            from emulator.config import ConfigError  # noqa: PLC0415  # config imports this module
+            from emulator.pipeline.config import ConfigError  # noqa: PLC0415  # config imports this module
 
             raise ConfigError(f"record mode {mode!r} needs --upstream and --out")
         cassette = Cassette(out / f"{config.cassette}.json", config.cassette)
@@ -51,7 +51,7 @@ def make_recorder(config: EmulatorConfig) -> Recorder | None:
         try:
             patterns += load_scrub_file(config.scrub_file)
         except ValueError as err:
-            from emulator.config import ConfigError  # noqa: PLC0415
+            from emulator.pipeline.config import ConfigError  # noqa: PLC0415
 
             raise ConfigError(f"--scrub-file: {err}") from err
     return Recorder(

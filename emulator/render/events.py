@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from emulator.accounting.tokenizer import split_into_tokens
+from emulator.core.tokenizer import split_into_tokens
 
 TOKENS_PER_DELTA = 3
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import NamedTuple
 
-from emulator.errors import invalid_request
-from emulator.lru import IdentityMemo, Lru, SecondSight
-from emulator.neutral import NeutralRequest
+from emulator.core.errors import invalid_request
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import NO_DELAY, ErrorReply, FaultReply, Outcome, Reply, Timing
 from emulator.scenario.counters import FiringCounters
 from emulator.scenario.generate import (
     TextPool,
@@ -26,16 +26,9 @@ from emulator.scenario.generate import (
     request_rng,
 )
 from emulator.scenario.loader import Scenario
-from emulator.scenario.outcome import (
-    NO_DELAY,
-    ErrorReply,
-    FaultReply,
-    Outcome,
-    Reply,
-    Timing,
-)
 from emulator.scenario.replies import ReplySpec, to_outcome
 from emulator.scenario.rules import Failure, MatchContext, Rule, explain
+from emulator.util.lru import IdentityMemo, Lru, SecondSight
 
 SCENARIO_HEADER = "x-emulator-scenario"
 TEST_ID_HEADER = "x-emulator-test-id"

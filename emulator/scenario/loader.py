@@ -18,15 +18,15 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from emulator import jsonvalue
-from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE, anthropic_type_for
-from emulator.record.fingerprint import Fingerprint
-from emulator.record.recorded import RecordedAnswer
-from emulator.resources import data_dir
+from emulator.core.errors import ANTHROPIC_DEFAULT_MESSAGE, anthropic_type_for
+from emulator.core.outcome import Timing
 from emulator.scenario import rules as r
 from emulator.scenario.bounded_yaml import MAX_DEPTH, load_yaml
-from emulator.scenario.outcome import Timing
+from emulator.scenario.fingerprint import Fingerprint
+from emulator.scenario.recorded import RecordedAnswer
 from emulator.scenario.replies import ErrorSpec, FaultSpec, ReplySpec, ToolCallSpec
+from emulator.util import jsonvalue
+from emulator.util.resources import data_dir
 
 SCENARIO_SUFFIXES = (".json", ".yaml", ".yml")
 

@@ -17,13 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from emulator import jsonvalue
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.neutral import NeutralRequest
-from emulator.record.recorded import RecordedAnswer
-from emulator.scenario.generate import TextPool, signature_for
-from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
-from emulator.scenario.outcome import (
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import (
     NO_DELAY,
     ErrorReply,
     FaultKind,
@@ -37,6 +32,11 @@ from emulator.scenario.outcome import (
     Timing,
     ToolCallPart,
 )
+from emulator.jsongen.instance import UnsatisfiableSchema, make_instance
+from emulator.scenario.generate import TextPool, signature_for
+from emulator.scenario.recorded import RecordedAnswer
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

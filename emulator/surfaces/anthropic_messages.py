@@ -7,24 +7,25 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids, jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.errors import ApiError, anthropic_error_body, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.neutral import Caller, NeutralRequest
-from emulator.record.hook import replayed
+from emulator.core import ids
+from emulator.core.errors import ApiError, anthropic_error_body, invalid_request
+from emulator.core.neutral import Caller, NeutralRequest
+from emulator.core.outcome import FinishedChoice
+from emulator.http.headers import ANTHROPIC, anthropic_headers
+from emulator.http.sse import Frame, StreamEvent
+from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.pipeline.record_hook import replayed
+from emulator.pipeline.respond import answer, json_response
+from emulator.pipeline.runtime import Runtime
 from emulator.render import anthropic as render
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
-from emulator.respond import answer, json_response
-from emulator.runtime import Runtime
-from emulator.scenario.outcome import FinishedChoice
-from emulator.schemas import anthropic_message
-from emulator.sse import Frame, StreamEvent
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_caller_key
-from emulator.surfaces.headers import ANTHROPIC, anthropic_headers
 from emulator.surfaces.read_request import read_request
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
+from emulator.validation.schemas import anthropic_message
 
 
 # Made per answer: not frozen, whose __init__ costs several times more.

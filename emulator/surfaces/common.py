@@ -7,11 +7,11 @@ from collections import deque
 
 from aiohttp import web
 
-from emulator import jsonvalue
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, RUNTIME
-from emulator.paths import Family
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.paths import Family
+from emulator.pipeline.keys import EXCHANGE, RUNTIME
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 _OPENAI_BAD_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't "

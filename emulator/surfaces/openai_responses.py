@@ -7,25 +7,26 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids, jsonvalue
 from emulator.accounting.prompt_cache import owner_of
 from emulator.accounting.usage import PromptUsage
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.neutral import NeutralRequest
-from emulator.record.hook import replayed
+from emulator.core import ids
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import FinishedChoice
+from emulator.http.headers import OPENAI, openai_headers
+from emulator.http.sse import Frame, StreamEvent, framed
+from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.pipeline.record_hook import replayed
+from emulator.pipeline.respond import answer, json_response
+from emulator.pipeline.responses_store import ResponseStore, StoredResponse
+from emulator.pipeline.runtime import Runtime
 from emulator.render import responses as render
-from emulator.respond import answer, json_response
-from emulator.responses_store import ResponseStore, StoredResponse
-from emulator.runtime import Runtime
-from emulator.scenario.outcome import FinishedChoice
-from emulator.schemas import openai_error_fields
-from emulator.sse import Frame, StreamEvent, framed
 from emulator.surfaces.auth import openai_api_key
-from emulator.surfaces.headers import OPENAI, openai_headers
 from emulator.surfaces.read_request import read_request
 from emulator.surfaces.responses_parse import input_items, parse_responses_body
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
+from emulator.validation.schemas import openai_error_fields
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100

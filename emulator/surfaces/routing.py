@@ -7,9 +7,7 @@ from functools import partial
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from emulator.expect import handle_expect
-from emulator.guard import guarded
-from emulator.record.hook import recording
+from emulator.pipeline.record_hook import recording
 from emulator.surfaces import (
     anthropic_complete,
     anthropic_messages,
@@ -18,6 +16,8 @@ from emulator.surfaces import (
     openai_embeddings,
     openai_responses,
 )
+from emulator.surfaces.expect import handle_expect
+from emulator.surfaces.guard import guarded
 
 
 def add_api_routes(router: web.UrlDispatcher, prefix: str = "") -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import bodies, loadgen, wrk
 from benchmarks.loadgen import DISTINCT, Load
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 
 

@@ -9,7 +9,7 @@ import httpx
 import openai
 import pytest
 
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.scenario import counters
 from emulator.testing import EmulatorThread
 from tests.support import GPT, user

@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from conftest import Control
-from emulator.config import EmulatorConfig
-from emulator.errors import ApiError
+from emulator.core.errors import ApiError
+from emulator.pipeline.config import EmulatorConfig
 from emulator.surfaces.control import check_access
 from emulator.testing import EmulatorThread
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS

@@ -22,8 +22,8 @@ import pytest
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from emulator import collector
-from emulator.config import EmulatorConfig
+from emulator.http import collector
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, user
 

@@ -12,9 +12,9 @@ import openai
 import pytest
 
 from conftest import Control
-from emulator.clock import ManualClock
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
+from emulator.util.clock import ManualClock
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS, user
 
 

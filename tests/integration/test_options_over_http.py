@@ -19,9 +19,9 @@ from aiohttp import web
 
 from emulator.app import create_app
 from emulator.cli import build_parser
-from emulator.clock import ManualClock
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
+from emulator.util.clock import ManualClock
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS, user
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import anthropic
 import pytest
 
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.support import CLAUDE, user
 

@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 
 from conftest import ResponseChecker
-from emulator import sse
-from emulator.config import EmulatorConfig
-from emulator.journal import Exchange, Journal
+from emulator.http import sse
+from emulator.pipeline.config import EmulatorConfig
+from emulator.pipeline.journal import Exchange, Journal
 from emulator.testing import EmulatorThread
 from tests.support import (
     ANTHROPIC_HEADERS,

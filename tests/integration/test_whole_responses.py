@@ -13,9 +13,9 @@ from typing import Any, BinaryIO
 import pytest
 from aiohttp import web
 
-from emulator import whole_response
 from emulator.app import create_app
-from emulator.config import EmulatorConfig
+from emulator.http import whole_response
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.integration.test_streaming_raw import parse_sse
 from tests.support import (

@@ -17,7 +17,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from emulator.accounting.prompt_cache import LOOKBACK_BLOCKS, PromptCacheStore
-from emulator.neutral import CacheTtl, PromptBlock
+from emulator.core.neutral import CacheTtl, PromptBlock
 
 MIN_TOKENS = 100
 SCOPES = [("o1", "m1"), ("o1", "m2"), ("o2", "m1"), ("o2", "m2")]

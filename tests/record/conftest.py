@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.scenario.loader import load_file
 from emulator.testing import EmulatorThread
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.config import EmulatorConfig
-from emulator.record.replay_timing import ReplayTiming, parse_replay_timing
+from emulator.pipeline.config import EmulatorConfig
+from emulator.scenario.replay_timing import ReplayTiming, parse_replay_timing
 from emulator.testing import EmulatorThread
 from tests.record.conftest import start, start_upstream
 from tests.support import CLAUDE

@@ -13,7 +13,7 @@ import openai
 import pytest
 
 from emulator import cli
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.record.conftest import start
 from tests.support import CLAUDE, GPT

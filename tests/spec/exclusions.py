@@ -132,5 +132,5 @@ REQUEST_FEATURES_NOT_GENERATED: dict[str, str] = {
     "anyOf [null, 'custom']) and so the API accept `\"type\": null` on a custom tool; the "
     "emulator answers 400 `tools.0: Input tag 'null' found using 'type' does not match any "
     "of the expected tags`. A fix needs a null tag in schemas/' tagged-union convention "
-    "(emulator/schema_errors.py); such bodies are filtered out until then",
+    "(emulator/validation/violations.py); such bodies are filtered out until then",
 }

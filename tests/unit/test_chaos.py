@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.chaos import (
+from emulator.core.outcome import ErrorReply, FaultReply
+from emulator.faults.chaos import (
     FAULTS,
     ChaosDecision,
     ChaosMonkey,
@@ -21,7 +22,6 @@ from emulator.chaos import (
     parse_chaos_table,
     scope_seed,
 )
-from emulator.scenario.outcome import ErrorReply, FaultReply
 
 MODEL = "claude-sonnet-4-6"
 

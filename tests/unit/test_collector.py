@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator import collector
+from emulator.http import collector
 
 
 class _Cycle:

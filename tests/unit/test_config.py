@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from emulator.cli import build_parser
-from emulator.config import ConfigError, EmulatorConfig
+from emulator.pipeline.config import ConfigError, EmulatorConfig
 
 
 def test_defaults_are_the_embedded_configuration() -> None:

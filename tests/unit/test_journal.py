@@ -7,8 +7,8 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator import journal
-from emulator.journal import Exchange, Journal, pack_headers, unpack_headers
+from emulator.pipeline import journal
+from emulator.pipeline.journal import Exchange, Journal, pack_headers, unpack_headers
 
 _NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=20)
 # What a parsed header value can hold: any byte but CR, LF and NUL.

@@ -13,9 +13,9 @@ from typing import cast
 import pytest
 from aiohttp import web
 
-from emulator import paced_writer, sse
-from emulator.scenario.outcome import Timing
-from emulator.sse import StreamEvent
+from emulator.core.outcome import Timing
+from emulator.http import paced_writer, sse
+from emulator.http.sse import StreamEvent
 
 
 class FakeTransport:

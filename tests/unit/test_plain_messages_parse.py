@@ -12,11 +12,9 @@ from unittest.mock import patch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.catalogue import Catalogue
-from emulator.errors import ApiError
-from emulator.jsonvalue import JSONObject
-from emulator.neutral import NeutralRequest
-from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.core.catalogue import Catalogue
+from emulator.core.errors import ApiError
+from emulator.core.neutral import NeutralRequest
 from emulator.surfaces import anthropic_parse
 from emulator.surfaces import anthropic_rules as rules
 from emulator.surfaces.anthropic_parse import (
@@ -25,6 +23,8 @@ from emulator.surfaces.anthropic_parse import (
     parse_messages_body,
     parse_plain_body,
 )
+from emulator.util.jsonvalue import JSONObject
+from emulator.validation.schemas import SchemaSet, default_schema_dir
 
 _REAL = Catalogue.load()
 _ROOMY = next(m for m in _REAL.models if m.provider == "anthropic")

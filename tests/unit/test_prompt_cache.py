@@ -4,7 +4,7 @@ import threading
 from typing import Any
 
 from emulator.accounting.prompt_cache import PromptCacheStore, owner_of
-from emulator.neutral import PromptBlock
+from emulator.core.neutral import PromptBlock
 
 
 def _blocks(*texts: str, tokens: int = 600) -> tuple[PromptBlock, ...]:

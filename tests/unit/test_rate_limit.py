@@ -24,7 +24,7 @@ from emulator.accounting.rate_limit import (
     retry_headers,
     rfc3339,
 )
-from emulator.clock import ManualClock
+from emulator.util.clock import ManualClock
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, ManualClock's default
 KEY = "sk-test"

@@ -15,22 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ResponseChecker
-from emulator import sse
-from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import finish_choice
+from emulator.core.completion import finish_choice
+from emulator.core.outcome import FinishedChoice, Part, TextPart, ThinkingPart, Timing, ToolCallPart
+from emulator.core.tokenizer import count_tokens
+from emulator.http import sse
+from emulator.http.sse import StreamEvent
 from emulator.render.anthropic import message_events
 from emulator.render.complete import completion_events
 from emulator.render.openai import ChatHeader, chunk_events
-from emulator.scenario.outcome import (
-    FinishedChoice,
-    Part,
-    TextPart,
-    ThinkingPart,
-    Timing,
-    ToolCallPart,
-)
-from emulator.sse import StreamEvent
 from tests import sse_parse
 
 TRICKY = (

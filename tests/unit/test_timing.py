@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from emulator.config import ConfigError, EmulatorConfig
-from emulator.scenario.outcome import NO_DELAY, Timing
-from emulator.timing import PROFILES, parse_latency
+from emulator.core.outcome import NO_DELAY, Timing
+from emulator.core.timing import PROFILES, parse_latency
+from emulator.pipeline.config import ConfigError, EmulatorConfig
 
 # The profiles as README's "Local SDK work" documents them: realistic is a first token
 # after about 450 ms, then about 60 tokens/s with jitter; fast is 50 ms and 250 tokens/s;

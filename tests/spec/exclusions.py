@@ -75,6 +75,12 @@ def unchecked_request(operation_name: str, headers: Mapping[str, str]) -> str | 
 
 
 EXEMPT_TESTS: dict[str, str] = {
+    "tests/integration/test_scripted_over_http.py::test_force_malformed_after_n_events": (
+        "forces a `malformed` fault: a stream event that is not JSON, on purpose"
+    ),
+    "tests/integration/test_scripted_over_http.py::test_force_empty[False]": (
+        "forces an `empty` fault: a 200 with no body, as a broken upstream sends"
+    ),
     "tests/integration/test_scenarios.py::TestFaults::test_malformed_frame_breaks_the_sdk": (
         "scripts a `malformed` fault: a stream event that is not JSON, to see the SDK fail"
     ),

@@ -271,8 +271,10 @@ def test_a_client_that_stops_reading_is_handed_back_to_its_handler() -> None:
     sent = stream.response.writes[:1] + stream.ticker_payload() + stream.response.writes[1:]
     assert b"".join(sent) == b"".join(data for data, _ in frames)
     assert stream.report.events_sent == len(frames)
-    # From the hand-back on, every batch is the handler's, each followed by a drain.
-    assert len(stream.response.writes) > 2
+    # From the hand-back on, every batch is the handler's, each followed by a drain. How
+    # many batches the five frames after it make depends on how late the loop runs (a
+    # late loop sends what is due together), so only "at least one" is certain.
+    assert len(stream.response.writes) >= 2
     assert stream.writer.drains == len(stream.response.writes) - 1
 
 

@@ -13,6 +13,7 @@ from emulator.gateway import parse_required_header
 from emulator.guard import guarded, unrouted
 from emulator.journal import Journal
 from emulator.keys import RUNTIME
+from emulator.loop_lag import LOOP_LAG, LoopLagMonitor, monitor_loop_lag
 from emulator.respond import json_response
 from emulator.runtime import Runtime
 from emulator.scenario.engine import ScenarioEngine
@@ -20,6 +21,7 @@ from emulator.scenario.generate import TextPool
 from emulator.scenario.loader import load_folder
 from emulator.schemas import SchemaSet, default_schema_dir
 from emulator.surfaces.control import add_control_routes
+from emulator.surfaces.metrics import metrics
 from emulator.surfaces.routing import add_api_routes
 from emulator.timing import parse_latency
 
@@ -63,7 +65,10 @@ def create_app(
     config = config or EmulatorConfig()
     app = web.Application(client_max_size=config.max_body_bytes + _AIOHTTP_BODY_SLACK)
     app[RUNTIME] = runtime or build_runtime(config, clock=clock)
+    app[LOOP_LAG] = LoopLagMonitor()
+    app.cleanup_ctx.append(monitor_loop_lag)
     app.router.add_get("/healthz", guarded(healthz, gateway_auth=False))
+    app.router.add_get("/metrics", guarded(metrics, gateway_auth=False), allow_head=False)
     if config.root_routes:
         add_api_routes(app.router)
     for prefix in config.route_prefixes:

@@ -22,6 +22,7 @@ examples than the default suite's 200.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -116,6 +117,14 @@ def servers() -> Iterator[dict[str, Served]]:
                 admin=b"Bearer " + ADMIN_TOKEN.encode(),
             ),
         }
+
+
+@pytest.fixture(autouse=True)
+def quiet_server_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """The servers' error logs stay out of the reports: they echo header bytes as lone
+    surrogates, which pytest-xdist can not send from a worker (it crashes)."""
+    for name in ("emulator", "aiohttp"):
+        caplog.set_level(logging.CRITICAL, logger=name)
 
 
 def is_aiohttp_refusal(answer: Answer) -> bool:

@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not send input classes of issue 19's known findings (benchmarks/known_findings)",
     )
+    parser.add_argument(
+        "--reset-every",
+        type=int,
+        default=1000,
+        help="POST /_emulator/reset after this many requests (0: never); mutated control "
+        "requests load scenarios under ever new names, and every request then tries their rules",
+    )
+    parser.add_argument("--log", type=Path, default=RESULTS / "fuzz-server.log")
     parser.add_argument("--max-rss-growth-mib", type=float, default=256.0)
     parser.add_argument("--max-cut-growth-mib", type=float, default=8.0)
     parser.add_argument(
@@ -113,11 +121,17 @@ async def fuzz_requests(port: int, options: argparse.Namespace, report: Report) 
     chooser = RandomChooser(options.seed)
     target = Target(prefixes=PREFIXES)
     remaining = options.requests
+    reset = Case("POST", "/_emulator/reset").encode()
 
     async def client() -> None:
         nonlocal remaining
         while remaining > 0:
             remaining -= 1
+            sent = options.requests - remaining
+            if options.reset_every and sent % options.reset_every == 0:
+                await exchange(LOOPBACK, port, reset, options.timeout_s)
+            if sent % 10_000 == 0:
+                print(f"fuzz: {sent:,} requests", file=sys.stderr, flush=True)
             case = make_case(chooser, target)
             if options.skip_known and (finding := known_finding(case)):
                 report.skipped_known[finding] += 1
@@ -205,8 +219,7 @@ def run(options: argparse.Namespace) -> Report:
     argv = python_module("emulator", "serve", "--port", "0", *options.server_arg)
     for prefix in PREFIXES[1:]:
         argv += ["--route-prefix", prefix]
-    RESULTS.mkdir(exist_ok=True)
-    with ServerProcess("emulator", argv, RESULTS / "fuzz-server.log") as server:
+    with ServerProcess("emulator", argv, options.log) as server:
         port = int(server.base_url.rsplit(":", 1)[1])
         before = metrics(server.base_url)
         report.rss_kib["before"] = rss_kib(server.pid)

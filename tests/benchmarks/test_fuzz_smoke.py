@@ -8,13 +8,16 @@ and this test then sends it again. No timing is asserted.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks import fuzz
 
 
-def test_a_small_fuzz_run_gets_no_5xx_and_no_hang() -> None:
-    argv = ["--requests", "400", "--concurrency", "8", "--cut-rounds", "1", "--cuts", "50"]
+def test_a_small_fuzz_run_gets_no_5xx_and_no_hang(tmp_path: Path) -> None:
+    argv = ["--log", str(tmp_path / "server.log"), "--reset-every", "100"]
+    argv += ["--requests", "400", "--concurrency", "8", "--cut-rounds", "1", "--cuts", "50"]
     argv += ["--skip-known", "--seed", "19"]
     options = fuzz.build_parser().parse_args(argv)
     report = fuzz.run(options)
@@ -28,9 +31,10 @@ def test_a_small_fuzz_run_gets_no_5xx_and_no_hang() -> None:
 
 
 def test_main_prints_the_summary_and_exits_by_its_verdict(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code = fuzz.main(["--requests", "20", "--cut-rounds", "1", "--cuts", "3", "--skip-known"])
+    argv = ["--requests", "20", "--cut-rounds", "1", "--cuts", "3", "--skip-known"]
+    code = fuzz.main([*argv, "--log", str(tmp_path / "server.log")])
     printed = capsys.readouterr().out
     for label in ("5xx", "hangs", "worst loop lag", "RSS", "asyncio tasks", "result"):
         assert label in printed

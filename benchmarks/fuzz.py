@@ -79,7 +79,13 @@ class Report:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__)
-    parser.add_argument("--requests", type=int, default=100_000, help="mutated requests")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=100_000,
+        help="mutated requests to make; with --skip-known, those of known classes are made "
+        "and counted here but not sent",
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="clients at once")
     parser.add_argument("--seed", type=int, default=0, help="seed of the mutations")
     parser.add_argument("--cut-rounds", type=int, default=4, help="rounds of cut streams")

@@ -9,6 +9,7 @@ from emulator.core.catalogue import Catalogue
 from emulator.core.gateway import parse_required_header
 from emulator.core.timing import parse_latency
 from emulator.faults.chaos import ChaosMonkey, parse_chaos_table
+from emulator.http.loop_lag import LOOP_LAG, LoopLagMonitor, monitor_loop_lag
 from emulator.pipeline.config import EmulatorConfig
 from emulator.pipeline.journal import Journal
 from emulator.pipeline.keys import RUNTIME
@@ -22,6 +23,7 @@ from emulator.scenario.replay_timing import parse_replay_timing
 from emulator.surfaces.control import add_control_routes
 from emulator.surfaces.expect import handle_expect
 from emulator.surfaces.guard import guarded, unrouted
+from emulator.surfaces.metrics import metrics
 from emulator.surfaces.routing import add_api_routes
 from emulator.util import log_redaction
 from emulator.util.clock import AdjustableClock, Clock, SystemClock
@@ -81,8 +83,16 @@ def create_app(
     )
     app = web.Application(client_max_size=config.max_body_bytes + _AIOHTTP_BODY_SLACK)
     app[RUNTIME] = runtime or build_runtime(config, clock=clock)
+    app[LOOP_LAG] = LoopLagMonitor()
+    app.cleanup_ctx.append(monitor_loop_lag)
     app.router.add_get(
         "/healthz", guarded(healthz, gateway_auth=False), expect_handler=handle_expect
+    )
+    app.router.add_get(
+        "/metrics",
+        guarded(metrics, gateway_auth=False),
+        allow_head=False,
+        expect_handler=handle_expect,
     )
     if config.root_routes:
         add_api_routes(app.router)

@@ -114,6 +114,8 @@ class Exchange:
 
     def to_json(self) -> dict[str, Any]:
         entry = {name: getattr(self, name) for name in _EXCHANGE_FIELDS}
+        for name in _REQUEST_TEXT_FIELDS:
+            entry[name] = _valid_utf8(entry[name])
         headers = self.headers
         if isinstance(headers, bytes):
             headers = unpack_headers(headers)
@@ -123,6 +125,21 @@ class Exchange:
         entry["response_body"] = _parsed_body(self.response_body)
         entry["usage"] = _usage_json(self.usage)
         return entry
+
+
+# Texts taken from the request: aiohttp keeps a header's non-UTF-8 bytes as lone
+# surrogates, which the JSON encoder refuses, so one such request would make every
+# later read of the journal fail.
+_REQUEST_TEXT_FIELDS = ("method", "path", "test_id", "error")
+
+
+def _valid_utf8(text: str | None) -> str | None:
+    if text is None or text.isascii():
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no byte was escaped to
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _usage_json(usage: tuple[PromptUsage, int] | None) -> dict[str, int] | None:

@@ -26,13 +26,14 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from emulator.schema_bounded import MAX_ERRORS, bounded_validator_class
 from emulator.schema_errors import (
     Schema,
     Violation,
@@ -85,12 +86,13 @@ class SchemaSet:
         self._registry: Registry[Any] = Registry().with_resources(
             (f"{name}.json", DRAFT202012.create_resource(doc)) for name, doc in documents.items()
         )
+        compiler = _Compiler(self._union)
+        validator_class = bounded_validator_class(compiler.compiled)
         self._validators: dict[str, Any] = {
-            name: Draft202012Validator(doc, registry=self._registry)
+            name: validator_class(doc, registry=self._registry)
             for name, doc in self._documents.items()
         }
         self._unions: dict[int, _Union | None] = {}
-        compiler = _Compiler(self._union)
         self._checks: dict[str, Check] = {}
         for name, doc in self._documents.items():
             # a keyword the quick check does not know: jsonschema alone checks that schema
@@ -119,7 +121,8 @@ class SchemaSet:
         """``None`` when ``body`` is valid, else its most relevant violation.
 
         The deepest error wins; among equally deep ones, the first in document order, where a
-        missing key comes before the keys present in the same object. Never raises for a JSON
+        missing key comes before the keys present in the same object; the first
+        :data:`~emulator.schema_bounded.MAX_ERRORS` errors are ranked. Never raises for a JSON
         value; ``KeyError`` for an unknown schema name.
         """
         validator = self._validators[name]
@@ -127,7 +130,7 @@ class SchemaSet:
             return None
         best: _Candidate | None = None
         best_key: tuple[int, list[tuple[int, int]]] | None = None
-        for error in validator.iter_errors(body):
+        for error in islice(validator.iter_errors(body), MAX_ERRORS):
             for candidate in _candidates(error):
                 key = (-len(candidate.path), _positions(body, candidate))
                 if best_key is None or key < best_key:

@@ -24,28 +24,44 @@ MAX_ERRORS = 64
 _Keyword = Callable[[Any, Any, Any, Any], Iterator[Any] | None]
 
 
-def bounded_validator_class(compiled: Callable[[object], Check | None]) -> Any:
-    """Draft 2020-12 whose keywords skip a value that passes its subschema's quick check.
+class BoundedValidators:
+    """Makes the Draft 2020-12 class whose keywords skip a value that passes its subschema's
+    quick check; ``compiled`` gives the quick check made for a subschema (the same object).
 
-    ``compiled`` gives the quick check made for a subschema (the same object), or None.
-    Every keyword of one subschema asks about the same value: the last verdict is kept, with
-    the objects themselves (not their ids, which a freed object hands on).
+    Every keyword of a subschema asks about the same value, so the verdict is kept per
+    subschema, with the value itself (not its id, which a freed object hands on); call
+    :meth:`forget` after each validation so that no body is held.
     """
-    last: list[tuple[object, object, bool]] = [(None, None, False)]
 
-    def passes(schema: object, instance: object) -> bool:
-        seen_schema, seen_instance, verdict = last[0]
-        if seen_schema is schema and seen_instance is instance:
-            return verdict
-        check = compiled(schema)
+    def __init__(self, compiled: Callable[[object], Check | None]) -> None:
+        self._compiled = compiled
+        self._verdicts: dict[int, tuple[object, bool]] = {}
+        keywords = {name: self._pruned(fn) for name, fn in Draft202012Validator.VALIDATORS.items()}
+        self.validator_class: Any = validators.extend(  # type: ignore[no-untyped-call]
+            Draft202012Validator, keywords
+        )
+
+    def forget(self) -> None:
+        self._verdicts.clear()
+
+    def _passes(self, schema: object, instance: object) -> bool:
+        key = id(schema)
+        seen = self._verdicts.get(key)
+        if seen is not None and seen[0] is instance:
+            return seen[1]
+        check = self._compiled(schema)
+        if check is None:
+            return False
         try:
-            verdict = check is not None and check(instance)
+            verdict = check(instance)
         except Exception:  # cannot happen for JSON values; jsonschema gives the verdict then
             verdict = False
-        last[0] = (schema, instance, verdict)
+        self._verdicts[key] = (instance, verdict)
         return verdict
 
-    def pruned(keyword: _Keyword) -> _Keyword:
+    def _pruned(self, keyword: _Keyword) -> _Keyword:
+        passes = self._passes
+
         def run(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
             if passes(schema, instance):
                 return
@@ -54,6 +70,3 @@ def bounded_validator_class(compiled: Callable[[object], Check | None]) -> Any:
                 yield from found
 
         return run
-
-    keywords = {name: pruned(fn) for name, fn in Draft202012Validator.VALIDATORS.items()}
-    return validators.extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]

@@ -33,7 +33,7 @@ from typing import Any
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from emulator.schema_bounded import MAX_ERRORS, bounded_validator_class
+from emulator.schema_bounded import MAX_ERRORS, BoundedValidators
 from emulator.schema_errors import (
     Schema,
     Violation,
@@ -87,9 +87,9 @@ class SchemaSet:
             (f"{name}.json", DRAFT202012.create_resource(doc)) for name, doc in documents.items()
         )
         compiler = _Compiler(self._union)
-        validator_class = bounded_validator_class(compiler.compiled)
+        self._bounded = BoundedValidators(compiler.compiled)
         self._validators: dict[str, Any] = {
-            name: validator_class(doc, registry=self._registry)
+            name: self._bounded.validator_class(doc, registry=self._registry)
             for name, doc in self._documents.items()
         }
         self._unions: dict[int, _Union | None] = {}
@@ -115,7 +115,10 @@ class SchemaSet:
     def is_valid(self, name: str, body: object) -> bool:
         if self._passes_fast(name, body):
             return True
-        return bool(self._validators[name].is_valid(body))
+        try:
+            return bool(self._validators[name].is_valid(body))
+        finally:
+            self._bounded.forget()
 
     def validate(self, name: str, body: object) -> Violation | None:
         """``None`` when ``body`` is valid, else its most relevant violation.
@@ -130,11 +133,14 @@ class SchemaSet:
             return None
         best: _Candidate | None = None
         best_key: tuple[int, list[tuple[int, int]]] | None = None
-        for error in islice(validator.iter_errors(body), MAX_ERRORS):
-            for candidate in _candidates(error):
-                key = (-len(candidate.path), _positions(body, candidate))
-                if best_key is None or key < best_key:
-                    best, best_key = candidate, key
+        try:
+            for error in islice(validator.iter_errors(body), MAX_ERRORS):
+                for candidate in _candidates(error):
+                    key = (-len(candidate.path), _positions(body, candidate))
+                    if best_key is None or key < best_key:
+                        best, best_key = candidate, key
+        finally:
+            self._bounded.forget()
         return None if best is None else self._violation(name, body, best)
 
     # ------------------------------------------------------------------ internals

@@ -7,7 +7,6 @@ the field, e.g. ``fixtures/agent.yaml: rule 'ask' (rules[0]): match.turn.lt:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from emulator import jsonvalue
+from emulator.linear_regex import UnsupportedPattern, compile_linear
 from emulator.resources import data_dir
 from emulator.scenario import rules as r
 from emulator.scenario.outcome import Timing
@@ -72,9 +72,13 @@ def _text_matcher(value: Any, where: str) -> r.TextMatcher:
     regex = None
     if "regex" in value:
         try:
-            regex = re.compile(value["regex"])
-        except re.error as err:
-            raise ScenarioError(f"{where}.regex: invalid regular expression: {err}") from err
+            regex = compile_linear(value["regex"])
+        except UnsupportedPattern as err:
+            raise ScenarioError(
+                f"{where}.regex: invalid regular expression for RE2 ({err.reason}): rules'"
+                " regexes run in linear time, without backreferences, lookaround or possessive"
+                " quantifiers"
+            ) from err
     return r.TextMatcher(value.get("contains"), regex, value.get("equals"))
 
 

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from emulator.errors import invalid_request
 from emulator.jsonvalue import JSONObject
 from emulator.keys import EXCHANGE, RUNTIME
+from emulator.nesting import depth_message, nests_too_deeply
 from emulator.neutral import NeutralRequest
 from emulator.paths import Family
 from emulator.surfaces.common import (
@@ -37,7 +39,10 @@ async def read_request(
     raw = checked_json_bytes(http, raw, limit, family)
     found = runtime.parsed_bodies.find(kind, raw)
     if found is None:
-        parsed = parse(decode_json_object(http, raw, family))
+        body = decode_json_object(http, raw, family)
+        if nests_too_deeply(raw, body):
+            raise invalid_request(depth_message())
+        parsed = parse(body)
         runtime.parsed_bodies.offer(kind, raw, parsed)
         return parsed
     kept_raw, parsed = found

@@ -78,8 +78,9 @@ class _StringGen:
         s = " ".join(parts)
         while len(s) < lo:
             s += " " + words[rng.randrange(len(words))]
-        if hi is not None and len(s) > hi:
-            s = s[:hi]
+        cap = MAX_STRING_LENGTH if hi is None else min(hi, MAX_STRING_LENGTH)
+        if len(s) > cap:
+            s = s[:cap]
         self._spend(len(s))
         return s[:-1] + "a" if s.endswith(" ") else s
 

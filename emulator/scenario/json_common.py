@@ -34,8 +34,8 @@ _SOFT_DEPTH = 4  # past this many nested $ref expansions, emit the smallest valu
 # Work per generated instance, bounded by construction (a request chooses the schema):
 MAX_STRING_LENGTH = 4096  # longest string built (minLength beyond it: the request's 400)
 MAX_ITEMS = 1000  # most array items or object properties built for one value
-MAX_VALUES = 10_000  # values generated per call
-MAX_CHARACTERS = 200_000  # characters drawn per call, failed attempts included
+MAX_VALUES = 5_000  # values generated per call
+MAX_CHARACTERS = 100_000  # characters drawn per call, failed attempts and steps included
 _ANNOTATIONS = frozenset(
     _names(
         "title description default examples $schema $id $comment $defs"

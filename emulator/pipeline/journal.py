@@ -17,6 +17,7 @@ from emulator.accounting.usage import PromptUsage
 from emulator.pipeline.config import DEFAULT_JOURNAL_MAX_BYTES
 from emulator.util import jsonvalue
 from emulator.util.log_redaction import REDACTED
+from emulator.util.nesting import nests_too_deeply
 
 if TYPE_CHECKING:
     from emulator.scenario.engine import NearMiss
@@ -121,7 +122,7 @@ class Exchange:
             headers = unpack_headers(headers)
         entry["headers"] = redact_headers(headers, self.secret_headers)
         entry["nearest_miss"] = [miss.to_json() for miss in self.nearest_miss]
-        entry["body"] = None if self.body is None else jsonvalue.loads(self.body)
+        entry["body"] = _parsed_body(self.body)
         entry["response_body"] = _parsed_body(self.response_body)
         entry["usage"] = _usage_json(self.usage)
         return entry
@@ -155,13 +156,17 @@ def _usage_json(usage: tuple[PromptUsage, int] | None) -> dict[str, int] | None:
 
 
 def _parsed_body(sent: bytes | None) -> Any:
-    """The response as JSON when it was JSON (a cut-short body stays as text)."""
+    """A body as JSON when it was JSON; as text when it was not (a cut-short answer), or
+    when it nests deeper than the JSON encoder goes (a refused request is kept too)."""
     if not sent:
         return None
     try:
-        return jsonvalue.loads(sent)
+        parsed = jsonvalue.loads(sent)
     except jsonvalue.JSONDecodeError:
         return sent.decode("utf-8", "replace")
+    if nests_too_deeply(sent, parsed):
+        return sent.decode("utf-8", "replace")
+    return parsed
 
 
 _EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange) if f.metadata.get("journal", True))

@@ -183,3 +183,17 @@ def test_a_non_utf8_test_id_leaves_the_journal_readable(
     [entry] = control.journal()
     assert entry["test_id"] == "t\ufffd1"
     assert entry["path"] == "/v1/models"
+
+
+def test_a_body_refused_for_its_depth_leaves_the_journal_readable(
+    control: Control, http: httpx.Client
+) -> None:
+    """Found by the fuzz smoke run: a body nesting past the JSON encoder's limit was
+    refused with a 400 but kept in the journal, and every later read answered 500."""
+    deep = b"[" * 300 + b"]" * 300
+    body = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}],"metadata":'
+    response = http.post("/v1/chat/completions", content=body + deep + b"}", headers=OPENAI_HEADERS)
+    assert response.status_code == 400
+    [entry] = control.journal()
+    assert entry["status"] == 400
+    assert entry["body"] == (body + deep + b"}").decode()

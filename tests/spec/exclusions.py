@@ -128,9 +128,4 @@ REQUEST_FEATURES_NOT_GENERATED: dict[str, str] = {
     "would otherwise refuse most bodies",
     "prompt (complete)": "drawn in the documented '\\n\\nHuman: ...\\n\\nAssistant:' "
     "format, which the API requires and the document does not state",
-    "anthropic custom tool type null": "EMULATOR BUG, left: the document (Tool.type is "
-    "anyOf [null, 'custom']) and so the API accept `\"type\": null` on a custom tool; the "
-    "emulator answers 400 `tools.0: Input tag 'null' found using 'type' does not match any "
-    "of the expected tags`. A fix needs a null tag in schemas/' tagged-union convention "
-    "(emulator/schema_errors.py); such bodies are filtered out until then",
 }

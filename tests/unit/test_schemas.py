@@ -724,6 +724,44 @@ def test_a_block_missing_its_text_is_located_with_the_union_tag() -> None:
             "tools.0.custom.input_schema: Field required",
         ),
         (
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1"}
+                        ],
+                    }
+                ]
+            },
+            "messages.0.content.0.web_search_tool_result.content: Field required",
+        ),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {
+                                "type": "text",
+                                "text": "Blue.",
+                                "citations": [
+                                    {
+                                        "type": "char_location",
+                                        "cited_text": "Blue.",
+                                        "document_index": 0,
+                                        "start_char_index": 0,
+                                        "end_char_index": 5,
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            },
+            "messages.0.content.0.text.citations.0.char_location.document_title: Field required",
+        ),
+        (
             {"tools": [{"type": "web_search_preview"}]},
             "tools.0: Input tag 'web_search_preview' found using 'type' does not match any of "
             "the expected tags: ",

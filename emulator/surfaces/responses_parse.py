@@ -33,7 +33,7 @@ MIN_OUTPUT_TOKENS = 16
 
 # Output budget a reasoning effort spends on thinking before answering (documented in
 # README); "none" and "minimal" think not at all.
-REASONING_BUDGET = {"low": 256, "medium": 1024, "high": 4096, "xhigh": 8192}
+REASONING_BUDGET = {"low": 256, "medium": 1024, "high": 4096, "xhigh": 8192, "max": 16384}
 
 _TEXT_PARTS = frozenset({"input_text", "output_text", "text", "summary_text", "reasoning_text"})
 

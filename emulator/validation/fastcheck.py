@@ -311,14 +311,14 @@ class _Compiler:
         self, schema: Mapping[str, Any], union: _Union, resolver: Any, var: str, depth: int
     ) -> list[str]:
         """One lookup instead of every ``if``: only the variant of the value's tag applies."""
-        table: dict[str, str] = {}
+        table: dict[str | None, str] = {}
         default: str | None = None
         for entry in schema["allOf"]:
             test = entry["if"]["properties"][union.key]
             tags = [test["const"]] if "const" in test else list(test["enum"])
             variant = self._function(entry["then"], resolver)
-            if any(not isinstance(tag, str) or tag in table for tag in tags):
-                raise _Unsupported("a union tag that is not a distinct string")
+            if any(not (isinstance(tag, str) or tag is None) or tag in table for tag in tags):
+                raise _Unsupported("a union tag that is not a distinct string or null")
             table.update(dict.fromkeys(tags, variant))
             if union.key not in entry["if"].get("required", ()):
                 default = variant
@@ -334,7 +334,7 @@ class _Compiler:
         if default is not None:
             lines.append(f"{pad}    if {tag} is _MISSING and not {default}({var}): return False")
         lines += [
-            f"{pad}    if isinstance({tag}, str):",
+            f"{pad}    if isinstance({tag}, str) or {tag} is None:",
             f"{pad}        f = {variants}.get({tag})",
             f"{pad}        if f is not None and not f({var}): return False",
         ]

@@ -250,7 +250,9 @@ class SchemaSet:
             elif token in ("allOf", "anyOf", "oneOf") and i + 1 < len(tokens):
                 union = self._union(schema)
                 if union is not None and i + 2 < len(tokens) and tokens[i + 2] == "then":
-                    tag = node.get(union.key, union.default) if isinstance(node, dict) else None
+                    # a null tag (Anthropic's custom tool) names the default member
+                    tag = node.get(union.key) if isinstance(node, dict) else None
+                    tag = union.default if tag is None and isinstance(node, dict) else tag
                     if tag is not None:
                         tags[depth] = str(tag)
                 schema = schema[token][tokens[i + 1]]

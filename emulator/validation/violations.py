@@ -55,8 +55,8 @@ class _Candidate:
 @dataclass(frozen=True, slots=True)
 class _Union:
     key: str
-    default: str | None  # tag assumed when the key is absent
-    tags: tuple[str, ...]
+    default: str | None  # tag assumed when the key is absent (or null, where null is allowed)
+    tags: tuple[str, ...]  # the string tags; a null tag is no tag a message lists
 
 
 # ---------------------------------------------------------------- choosing the error
@@ -141,7 +141,7 @@ def _union_of(schema: Schema) -> _Union | None:
     if key is None:
         return None
     declared = schema.get("properties", {}).get(key, {}).get("enum", ())
-    return _Union(key, default, tuple(str(tag) for tag in declared))
+    return _Union(key, default, tuple(str(tag) for tag in declared if tag is not None))
 
 
 def _with_tags(path: Path_, tags: Mapping[int, str]) -> Path_:

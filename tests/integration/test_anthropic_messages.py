@@ -127,6 +127,26 @@ def test_forced_tool_use(anthropic_client: anthropic.Anthropic, choice: Any) -> 
     jsonschema.validate(tool_use.input, WEATHER_TOOL_SCHEMA)
 
 
+def test_a_custom_tool_with_a_null_type_is_used(anthropic_client: anthropic.Anthropic) -> None:
+    # The spec's Tool.type is anyOf [null, 'custom'], and the API takes null as custom.
+    null_typed: Any = {**WEATHER_TOOL, "type": None}
+    message = anthropic_client.messages.create(
+        model=CLAUDE,
+        max_tokens=512,
+        messages=[user("Weather in Paris?")],
+        tools=[null_typed],
+        tool_choice={"type": "tool", "name": "get_weather"},
+    )
+    tool_use = message.content[-1]
+    assert tool_use.type == "tool_use"
+    assert tool_use.name == "get_weather"
+    jsonschema.validate(tool_use.input, WEATHER_TOOL_SCHEMA)
+    counted = anthropic_client.messages.count_tokens(
+        model=CLAUDE, messages=[user("Weather in Paris?")], tools=[null_typed]
+    )
+    assert counted.input_tokens > 0
+
+
 def test_auto_tool_choice_answers_text(anthropic_client: anthropic.Anthropic) -> None:
     message = anthropic_client.messages.create(
         model=CLAUDE, max_tokens=128, messages=[user("Hi")], tools=[WEATHER_TOOL]

@@ -114,6 +114,7 @@ def test_a_citation_field_no_response_has_is_refused(anthropic_client: anthropic
         "type": "char_location",
         "cited_text": "x",
         "document_index": 0,
+        "document_title": None,
         "start_char_index": 0,
         "end_char_index": 1,
         "bogus": True,

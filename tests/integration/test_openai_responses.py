@@ -142,6 +142,25 @@ def test_reasoning_summary(openai_client: openai.OpenAI) -> None:
     assert usage.output_tokens > usage.output_tokens_details.reasoning_tokens
 
 
+def test_the_documents_newer_fields_are_accepted(openai_client: openai.OpenAI) -> None:
+    # In CreateResponse (the official document) and kept there by tests/spec/test_schemas_drift.py.
+    newer: Any = {
+        "service_tier": "fast",
+        "moderation": {"model": "omni-moderation-latest"},
+        "prompt_cache_options": {"mode": "implicit", "ttl": "30m"},
+        "context_management": [{"type": "compaction", "compact_threshold": 20000}],
+    }
+    response = openai_client.responses.create(
+        model="o4-mini",
+        input="Think it over",
+        reasoning={"effort": "max", "context": "all_turns"},
+        extra_body=newer,
+    )
+    assert response.status == "completed"
+    usage = response.usage
+    assert usage is not None and usage.output_tokens_details.reasoning_tokens > 0
+
+
 def test_max_output_tokens_makes_it_incomplete(openai_client: openai.OpenAI) -> None:
     response = openai_client.responses.create(
         model=GPT, input="Write a long essay", max_output_tokens=16

@@ -12,6 +12,7 @@ plugin turns into the failure of the test that received them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -81,7 +82,7 @@ class BodyReader:
             self._buffer = rest
             data = "\n".join(
                 line[5:].removeprefix(" ")
-                for line in frame.decode("utf-8", "replace").splitlines()
+                for line in _LINE_END.split(frame.decode("utf-8", "replace"))
                 if line.startswith("data:")
             )
             if not data:
@@ -104,6 +105,9 @@ class BodyReader:
 
 
 _NOT_JSON = object()
+# SSE ends a line with CR, LF or CRLF only; str.splitlines would also split a JSON string
+# holding U+2028 or U+0085, which JSON need not escape (the emulator sends them as they are).
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _json(raw: bytes | str) -> Any:

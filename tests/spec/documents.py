@@ -59,6 +59,8 @@ ROOTS: dict[Api, tuple[str, ...]] = {
         "ResponseItemList",
         "TokenCountsResource",
         "CreateEmbeddingResponse",
+        "CreateResponse",
+        "CreateEmbeddingRequest",
     ),
 }
 PREFIX = "#/components/schemas/"

@@ -134,9 +134,232 @@ REQUEST_FEATURES_NOT_GENERATED: dict[str, str] = {
     "would otherwise refuse most bodies",
     "prompt (complete)": "drawn in the documented '\\n\\nHuman: ...\\n\\nAssistant:' "
     "format, which the API requires and the document does not state",
-    "anthropic custom tool type null": "EMULATOR BUG, left: the document (Tool.type is "
-    "anyOf [null, 'custom']) and so the API accept `\"type\": null` on a custom tool; the "
-    "emulator answers 400 `tools.0: Input tag 'null' found using 'type' does not match any "
-    "of the expected tags`. A fix needs a null tag in schemas/' tagged-union convention "
-    "(emulator/validation/violations.py); such bodies are filtered out until then",
+}
+
+# ---------------------------------------------------------------------------------------
+# schemas/ against the documents (tests/spec/test_schemas_drift.py)
+
+# Keys are (document, finding) as tests.spec.drift.Finding.listing prints it: ``kind path: what``;
+# a path's ``[]`` is an array's items and ``{tag}`` a tagged union's member. The Anthropic
+# entries hold for both anthropic_messages_request and anthropic_count_tokens_request, which
+# share their definitions (schemas/anthropic_common.json).
+
+
+def _each(api: Api, listings: list[str], reason: str) -> dict[tuple[Api, str], str]:
+    return {(api, listing): reason for listing in listings}
+
+
+_NOT_EMULATED_ITEMS = (
+    "Responses input items of built-in tools the emulator does not run (computer use, shell, "
+    "apply_patch, MCP, code interpreter, file/web search, image generation, tool search, "
+    "programs, compaction): a conversation replaying them is answered 400 unknown tag "
+    "rather than with a reply that pretends to have run the tool"
+)
+
+# The document allows it; schemas/ refuses it (or requires it), on purpose.
+SPEC_FEATURES_NOT_IN_SCHEMAS: dict[tuple[Api, str], str] = {
+    **_each(
+        "openai",
+        [
+            f'tag input[]: type="{tag}"'
+            for tag in (
+                "additional_tools",
+                "apply_patch_call",
+                "apply_patch_call_output",
+                "code_interpreter_call",
+                "compaction",
+                "compaction_trigger",
+                "computer_call",
+                "computer_call_output",
+                "file_search_call",
+                "image_generation_call",
+                "local_shell_call",
+                "local_shell_call_output",
+                "mcp_approval_request",
+                "mcp_approval_response",
+                "mcp_call",
+                "mcp_list_tools",
+                "program",
+                "program_output",
+                "shell_call",
+                "shell_call_output",
+                "tool_search_call",
+                "tool_search_output",
+                "web_search_call",
+            )
+        ],
+        _NOT_EMULATED_ITEMS,
+    ),
+    ("openai", "required model"): "CreateResponse leaves model out when a stored `prompt` "
+    "names one; the emulator has no stored prompts, so it needs the model to answer",
+    ("openai", "tag input[]: type=null"): "an item_reference with a null type "
+    "(ItemReferenceParam): the emulator tells a reference from a message by its type "
+    "'item_reference'; the SDKs send the type",
+    ("openai", "type input[].call_id: null"): "FunctionCallOutputItemParam lets call_id be "
+    "null; the emulator pairs a function_call_output with its call by call_id, as the real "
+    "API's 'No tool call found' rule does, so a null one is refused",
+    ("openai", "type input[].name: null"): "FunctionCallOutputItemParam's optional name: "
+    "schemas/ checks one merged item shape, whose name (of a function_call) is a string",
+    ("openai", "type tool_choice.name: null"): "ToolChoiceMCP's name may be null: MCP tools "
+    "are not emulated (see the input items above)",
+}
+
+_ANTHROPIC_BETA = (
+    "a beta feature newer than the document (refreshed 2026-05-06) that anthropic SDK 2.17's "
+    "beta types send (client.beta.messages); reference/anthropic-messages.md §3 lists the "
+    "beta body fields to accept"
+)
+_ANTHROPIC_NEWER_TOOLS = (
+    "a tool version the document (2026-05-06) lacks: older computer-use betas or newer "
+    "versions in anthropic SDK 2.17's beta types and reference/anthropic-messages.md §5"
+)
+_CHAT_ROUND_TRIP = (
+    "sent back by the openai SDK when an answer's message is appended as the next turn "
+    "(issue 20 point 3, tests/integration/test_openai_round_trip.py); the real API takes it"
+)
+_RESPONSES_LOOSE_CONTENT = (
+    "schemas/ checks a Responses item's content parts by type only (its description: the "
+    "SDK sends output items back as input), so a part's fields are checked in code or not"
+)
+
+# schemas/ allows it; the document does not: the real API does (source in each reason).
+REAL_API_EXTENSIONS: dict[tuple[Api, str], str] = {
+    **_each(
+        "anthropic",
+        [
+            f"property {name}"
+            for name in (
+                "billing_policy",
+                "compaction",
+                "context_management",
+                "diagnostics",
+                "fallback_credit_token",
+                "fallbacks",
+                "mcp_servers",
+                "thread",
+            )
+        ]
+        + [
+            f'tag messages[].content[]: type="{tag}"'
+            for tag in (
+                "advisor_tool_result",
+                "compaction",
+                "fallback",
+                "mcp_tool_listing",
+                "mcp_tool_result",
+                "mcp_tool_use",
+                "tool_addition",
+                "tool_removal",
+            )
+        ]
+        + [
+            "property messages[].content[]{image}: transformations",
+            "property messages[].content[]{tool_result}.content[]{image}: transformations",
+            "property messages[].content[]{document}.source{content}.content[]{image}: "
+            "transformations",
+            "property messages[].content[]{tool_use}: toolset_name",
+            "property messages[].content[]{tool_result}: toolset_name",
+        ],
+        _ANTHROPIC_BETA,
+    ),
+    **_each(
+        "anthropic",
+        [
+            'tag messages[].content[]{tool_result}.content[]: type="browser_state"',
+            'tag thinking: type="between_tools"',
+        ],
+        "newer than the document (2026-05-06): anthropic SDK 2.17's request types have it "
+        "(BrowserStateBlockParam, ThinkingConfigBetweenToolsParam)",
+    ),
+    ("anthropic", "property speed"): "reference/anthropic-messages.md §3: `speed` "
+    '"standard"|"fast", newer than the document (beta fast-mode-2026-02-01 on some models)',
+    **_each(
+        "anthropic",
+        [
+            'tag messages[].content[]{document}.source: type="file"',
+            "tag messages[].content[]{document}.source{content}.content[]{image}.source: "
+            'type="file"',
+        ],
+        "a Files API source {type: 'file', file_id}: reference/anthropic-messages.md §4.1 "
+        "lists it among the source variants (beta files-api-2025-04-14)",
+    ),
+    **_each(
+        "anthropic",
+        [
+            "property messages[].content[]{document}.source{content}.content[]{text}"
+            f".citations[]{{{kind}}}: file_id"
+            for kind in ("char_location", "content_block_location", "page_location")
+        ],
+        "a response's document citations carry file_id, and a response's content sent back "
+        "as it is must be accepted (issue 20 point 3)",
+    ),
+    **_each(
+        "anthropic",
+        [
+            f'tag tools[]: type="{tag}"'
+            for tag in (
+                "advisor_20260301",
+                "bash_20241022",
+                "browser_toolset_20260801",
+                "code_execution_20260521",
+                "computer_20241022",
+                "computer_20250124",
+                "computer_20251124",
+                "computer_toolset_20260801",
+                "mcp_toolset",
+                "text_editor_20241022",
+                "web_fetch_20260318",
+                "web_search_20260318",
+            )
+        ],
+        _ANTHROPIC_NEWER_TOOLS,
+    ),
+    **_each(
+        "openai",
+        [
+            "property messages[]{assistant}: annotations",
+            "property messages[]{assistant}: parsed",
+            "property messages[]{assistant}.audio: data",
+            "property messages[]{assistant}.audio: expires_at",
+            "property messages[]{assistant}.audio: transcript",
+            "property messages[]{assistant}.tool_calls[]{function}: index",
+            "property messages[]{assistant}.tool_calls[]{function}.function: parsed_arguments",
+        ],
+        _CHAT_ROUND_TRIP,
+    ),
+    ("openai", "property functions[]: strict"): "the openai SDK's FunctionDefinition (which "
+    "the deprecated `functions` parameter takes) has `strict`; the document's "
+    "ChatCompletionFunctions does not",
+    **_each(
+        "openai",
+        [
+            f"property messages[]{{{role}}}.content[]{{{part}}}.prompt_cache_breakpoint: ttl"
+            for role, part in (
+                ("assistant", "text"),
+                ("user", "file"),
+                ("user", "image_url"),
+                ("user", "input_audio"),
+            )
+        ],
+        "reference/openai-chat-completions.md says the newest spec allows "
+        'prompt_cache_breakpoint {"mode": "explicit", "ttl"?: "30m"|"12h"} on parts; this '
+        "document has mode only (a breakpoint inherits prompt_cache_options.ttl): kept "
+        "accepted, since refusing what the reference documents would break its users",
+    ),
+    **_each(
+        "openai",
+        [
+            'tag input[].content[]: type="input_audio"',
+            'tag input[].content[]: type="summary_text"',
+            'tag input[].content[]: type="text"',
+            "required input[].content[]{input_image}: detail",
+            "required input[].content[]{input_text}: text",
+            "required input[].content[]{output_text}: annotations",
+            "required input[].content[]{output_text}: logprobs",
+            "required input[].content[]{output_text}: text",
+            "required input[].content[]{reasoning_text}: text",
+            "required input[].content[]{refusal}: refusal",
+        ],
+        _RESPONSES_LOOSE_CONTENT,
+    ),
 }

@@ -73,6 +73,16 @@ def test_a_stream_event_outside_the_spec_is_reported_across_chunks() -> None:
     )
 
 
+def test_a_unicode_line_separator_inside_an_event_is_not_a_line_end() -> None:
+    # Only CR and LF end an SSE line: U+2028 in a JSON string is data (str.splitlines cut it).
+    reader = capture.BodyReader(MESSAGES, "POST /v1/messages -> 200", 200, "text/event-stream")
+    event = '{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", '
+    event += '"text": "a\u2028b\x85c"}}'
+    reader.feed(b"event: content_block_delta\ndata: " + event.encode() + b"\r\n\r\n")
+    reader.finish()
+    assert capture.RECORDER.take() == (0, 1, [])
+
+
 def test_a_cut_stream_checks_only_whole_events() -> None:
     reader = capture.BodyReader(MESSAGES, "POST /v1/messages -> 200", 200, "text/event-stream")
     reader.feed(b'data: {"type": "ping"}\n\ndata: {"type": "message_st')

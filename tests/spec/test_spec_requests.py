@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from tests.spec.bodies import body_strategy
 from tests.spec.documents import Api
-from tests.spec.exclusions import REQUEST_FEATURES_NOT_GENERATED
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS
 
 LEGACY_CLAUDE = "claude-2.1"
@@ -109,14 +108,6 @@ def _user_last(messages: list[Any]) -> list[Any]:
     return [*messages, {"role": "user", "content": "Hello"}]
 
 
-def _null_tool_type(body: dict[str, Any]) -> bool:
-    """A custom tool with ``"type": null``: see REQUEST_FEATURES_NOT_GENERATED."""
-    return any(
-        isinstance(tool, dict) and "type" in tool and tool["type"] is None
-        for tool in body.get("tools") or ()
-    )
-
-
 CASES: list[tuple[Api, str, str, dict[str, st.SearchStrategy[Any]]]] = [
     (
         "anthropic",
@@ -149,9 +140,6 @@ CASES: list[tuple[Api, str, str, dict[str, st.SearchStrategy[Any]]]] = [
 ]
 
 
-assert "anthropic custom tool type null" in REQUEST_FEATURES_NOT_GENERATED
-
-
 def _refusal_is_documented(api: Api, message: str) -> bool:
     return any(re.fullmatch(pattern, message) for pattern, _source in RULES[api])
 
@@ -164,8 +152,6 @@ def test_spec_requests_are_accepted_or_refused_by_a_documented_rule(
     bodies = body_strategy(api, schema, overrides)
     if schema != "CompletionRequest":
         bodies = bodies.map(lambda body: {**body, "messages": _user_last(body["messages"])})
-    if api == "anthropic":
-        bodies = bodies.filter(lambda body: not _null_tool_type(body))
 
     @settings(
         max_examples=40,

@@ -297,6 +297,11 @@ ANTHROPIC_VALID: dict[str, dict[str, Any]] = {
             {"role": "user", "content": "Again."},
         ],
     ),
+    # the spec's Tool.type is anyOf [null, 'custom']: null means a custom tool
+    "custom_tool_with_a_null_type": claude(
+        tools=[{"type": None, "name": "get_weather", "input_schema": WEATHER}],
+        tool_choice={"type": "tool", "name": "get_weather"},
+    ),
     "thinking_adaptive": claude(thinking={"type": "adaptive"}),
     "thinking_disabled": claude(thinking={"type": "disabled"}),
     "tool_choice_auto": claude(tool_choice={"type": "auto", "disable_parallel_tool_use": True}),
@@ -711,6 +716,52 @@ def test_a_block_missing_its_text_is_located_with_the_union_tag() -> None:
             "tools.0.custom.input_schema: Field required",
         ),
         (
+            {"tools": [{"type": None, "name": "mcp.search", "input_schema": {"type": "object"}}]},
+            "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'",
+        ),
+        (
+            {"tools": [{"type": None, "name": "search"}]},
+            "tools.0.custom.input_schema: Field required",
+        ),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1"}
+                        ],
+                    }
+                ]
+            },
+            "messages.0.content.0.web_search_tool_result.content: Field required",
+        ),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {
+                                "type": "text",
+                                "text": "Blue.",
+                                "citations": [
+                                    {
+                                        "type": "char_location",
+                                        "cited_text": "Blue.",
+                                        "document_index": 0,
+                                        "start_char_index": 0,
+                                        "end_char_index": 5,
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            },
+            "messages.0.content.0.text.citations.0.char_location.document_title: Field required",
+        ),
+        (
             {"tools": [{"type": "web_search_preview"}]},
             "tools.0: Input tag 'web_search_preview' found using 'type' does not match any of "
             "the expected tags: ",
@@ -771,6 +822,13 @@ def test_union_tag_error_lists_every_expected_tag_sorted() -> None:
     assert {"'text'", "'image'", "'tool_use'", "'tool_result'", "'document'", "'thinking'"} <= set(
         tags
     )
+
+
+def test_a_null_tag_is_not_listed_among_the_expected_tags() -> None:
+    found = violation("anthropic_messages_request", claude(tools=[{"type": "web_search"}]))
+    tags = found.detail.split("expected tags: ")[1].split(", ")
+    assert "'custom'" in tags
+    assert "'None'" not in tags and "None" not in tags
 
 
 def test_a_body_that_is_not_an_object() -> None:

@@ -28,6 +28,10 @@ LEGACY_CLAUDE = "claude-2.1"
 RULES: dict[Api, list[tuple[str, str]]] = {
     "anthropic": [
         (
+            r"A maximum of 4 blocks with cache_control may be provided\. Found \d+\.",
+            "anthropic-prompt-caching.md: at most 4 breakpoints per request",
+        ),
+        (
             r"This model does not support assistant message prefill\. The conversation must end with a user message\.",
             "anthropic-messages.md §4: final assistant message on Claude 4.6+",
         ),

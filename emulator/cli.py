@@ -19,7 +19,16 @@ from emulator.app import create_app
 from emulator.http import collector, shutdown
 from emulator.http.write_coalescing import CoalescingAppRunner
 from emulator.pipeline.config import ENV_PREFIX, ConfigError, EmulatorConfig
-from emulator.record.cli_args import RECORD_EXAMPLES, add_record_arguments, check_record_command
+from emulator.record import drift
+from emulator.record.cli_args import (
+    DRIFT_EXAMPLES,
+    RECORD_EXAMPLES,
+    add_drift_arguments,
+    add_record_arguments,
+    check_record_command,
+    drift_headers,
+    drift_upstreams,
+)
 from emulator.record.settings import make_recorder
 from emulator.scenario.loader import ScenarioError, load_folder
 from emulator.util import logs
@@ -57,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_serve_arguments(record)
     add_record_arguments(record, command="record")
+    record_drift = commands.add_parser(
+        "record-drift",
+        help="send the recorded requests to the upstream again and report the answers whose "
+        "shape changed",
+        epilog=DRIFT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_drift_arguments(record_drift)
     check = commands.add_parser(
         "check-fixtures", help="validate a folder of scenario files without serving"
     )
@@ -241,6 +258,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return check_fixtures(args.folder)
     if args.command == "healthcheck":
         return healthcheck(args.url, env)
+    if args.command == "record-drift":
+        try:
+            upstreams, headers = drift_upstreams(args), drift_headers(args.headers)
+        except ValueError as err:
+            parser.error(str(err))
+        return drift.run(Path(args.fixtures), upstreams, env, headers)
     try:
         config = EmulatorConfig.from_args(args, env)
         if args.command == "record":

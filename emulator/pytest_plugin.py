@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from emulator import pytest_recording as recording
 from emulator.pipeline.config import EmulatorConfig
 from emulator.scenario.loader import Scenario, load_file, parse_scenario
 from emulator.testing import EmulatorThread
@@ -40,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="list, after the run, requests that no scripted rule matched, with the nearest misses",
     )
+    recording.add_options(parser, group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "the test file's folder, then the working directory) and set the seed of generated "
         "replies for this test",
     )
+    recording.configure(config)
 
 
 @dataclass
@@ -81,6 +84,10 @@ class LLMEmulator:
     server: EmulatorThread
     clock: EmulatorClock
     test_dir: Path | None = None
+    # The keys of the ready clients (real ones while recording: see record/pytest_support.py).
+    api_keys: dict[str, str] = field(
+        default_factory=lambda: {"anthropic": "sk-ant-test", "openai": "sk-test"}
+    )
     _rules: list[dict[str, Any]] = field(default_factory=list)
     _files: list[Scenario] = field(default_factory=list)
     _closers: list[Callable[[], None]] = field(default_factory=list)
@@ -101,7 +108,7 @@ class LLMEmulator:
         import anthropic  # noqa: PLC0415  # the SDKs are optional for the plugin
 
         client = anthropic.Anthropic(
-            **{"base_url": self.base_url, "api_key": "sk-ant-test", **options}
+            **{"base_url": self.base_url, "api_key": self.api_keys["anthropic"], **options}
         )
         self._closers.append(client.close)
         return client
@@ -110,14 +117,14 @@ class LLMEmulator:
         import anthropic  # noqa: PLC0415
 
         return anthropic.AsyncAnthropic(
-            **{"base_url": self.base_url, "api_key": "sk-ant-test", **options}
+            **{"base_url": self.base_url, "api_key": self.api_keys["anthropic"], **options}
         )
 
     def openai_client(self, **options: Any) -> openai.OpenAI:
         import openai  # noqa: PLC0415
 
         client = openai.OpenAI(
-            **{"base_url": self.openai_base_url, "api_key": "sk-test", **options}
+            **{"base_url": self.openai_base_url, "api_key": self.api_keys["openai"], **options}
         )
         self._closers.append(client.close)
         return client
@@ -126,7 +133,7 @@ class LLMEmulator:
         import openai  # noqa: PLC0415
 
         return openai.AsyncOpenAI(
-            **{"base_url": self.openai_base_url, "api_key": "sk-test", **options}
+            **{"base_url": self.openai_base_url, "api_key": self.api_keys["openai"], **options}
         )
 
     # -- scripting -----------------------------------------------------------------
@@ -295,11 +302,13 @@ def llm_emulator(
     emulator._reset()
     for path in _marker_files(request):
         emulator.load(path)
+    record_session = recording.start(request, emulator)
     engine = llm_emulator_server.runtime.engine
     session_seed = engine.seed
     marker_seed = _marker_seed(request)
     engine.seed = session_seed if marker_seed is None else marker_seed
     yield emulator
+    recording.stop(record_session)
     engine.seed = session_seed
     _close_sync_clients(emulator)
     _note_unmatched(request, emulator)

@@ -6,6 +6,7 @@ import argparse
 
 from emulator.pipeline.config import ConfigError, EmulatorConfig
 from emulator.scenario.record_modes import RECORD_MODES
+from emulator.scenario.record_options import coerce
 
 RECORD_EXAMPLES = """\
 examples:
@@ -65,3 +66,52 @@ def check_record_command(config: EmulatorConfig) -> None:
         raise ConfigError("record needs --out")
     if not (config.upstream or config.anthropic_upstream or config.openai_upstream):
         raise ConfigError("record needs --upstream (or --anthropic-upstream/--openai-upstream)")
+
+
+DRIFT_EXAMPLES = """\
+examples:
+  ANTHROPIC_API_KEY=... OPENAI_API_KEY=... \\
+      llm-emulator record-drift --fixtures fixtures/recorded --anthropic-upstream \\
+      https://api.anthropic.com --openai-upstream https://api.openai.com
+exit status: 0 every answer has its recorded shape, 1 some changed, 2 the check could not run
+"""
+
+
+def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fixtures", required=True, help="folder of the cassettes whose requests are sent again"
+    )
+    parser.add_argument("--upstream", help="base URL of both API families")
+    parser.add_argument("--anthropic-upstream", help="base URL for the Anthropic APIs only")
+    parser.add_argument("--openai-upstream", help="base URL for the OpenAI APIs only")
+    parser.add_argument(
+        "--header",
+        dest="headers",
+        action="append",
+        default=[],
+        help="NAME=VALUE sent with every request, e.g. a gateway's header (repeatable)",
+    )
+
+
+def drift_upstreams(args: argparse.Namespace) -> dict[str, str]:
+    """The base URL per family; raises ValueError for a bad URL or none at all."""
+    common = coerce("upstream", args.upstream) if args.upstream else None
+    found = {}
+    for family in ("anthropic", "openai"):
+        given = getattr(args, f"{family}_upstream")
+        base = coerce("upstream", given) if given else common
+        if base is not None:
+            found[family] = str(base)
+    if not found:
+        raise ValueError("give --upstream (or --anthropic-upstream/--openai-upstream)")
+    return found
+
+
+def drift_headers(items: list[str]) -> dict[str, str]:
+    headers = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--header: expected NAME=VALUE, got {item!r}")
+        headers[name.strip()] = value.strip()
+    return headers

@@ -49,7 +49,7 @@ def upstream_url(base: str, path: str, query: str) -> str:
     return base.rstrip("/") + path + (f"?{query}" if query else "")
 
 
-async def _sse_events(
+async def sse_events(
     content: aiohttp.StreamReader,
 ) -> AsyncIterator[tuple[bytes, str | None, str | None]]:
     """Each event's raw bytes, ``event:`` name and joined ``data:`` lines (None for
@@ -102,7 +102,7 @@ async def forward(
                 await response.prepare(http)
                 events: list[RecordedEvent] = []
                 last = started
-                async for raw, name, data in _sse_events(upstream.content):
+                async for raw, name, data in sse_events(upstream.content):
                     await response.write(raw)
                     if data is None:
                         continue  # a comment: kept alive, nothing to replay

@@ -93,6 +93,12 @@ def _apply(config: EmulatorConfig, values: Mapping[str, object], *, source: str)
     return replace(config, **changes)  # type: ignore[arg-type]  # keys are field names
 
 
+def coerce_setting(name: str, raw: object) -> object:
+    """Setting ``name`` from a flag, variable, ini option or marker value, checked;
+    ValueError says what is wrong (the caller names where the value came from)."""
+    return _coerce(name, raw)
+
+
 def _coerce(name: str, raw: object) -> object:
     if name in {"port", "seed", "max_body_bytes", "journal_size"}:
         value = int(raw)  # type: ignore[call-overload]  # str or int from argv/env

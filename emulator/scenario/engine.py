@@ -140,6 +140,11 @@ class ScenarioEngine:
         with self._lock:
             self._fired.clear()
 
+    def fired_rules(self) -> set[tuple[str, str]]:
+        """(scenario, rule) of every rule that has answered since it was loaded."""
+        with self._lock:
+            return {(scenario, rule) for _, scenario, rule in self._fired}
+
     def _forget(self, scenario: str) -> None:
         for key in [k for k in self._fired if k[1] == scenario]:
             del self._fired[key]

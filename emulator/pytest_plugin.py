@@ -169,7 +169,8 @@ class LLMEmulator:
         **match: Any,
     ) -> None:
         """Answer with a call of tool ``name`` (input generated from its schema if omitted).
-        Like a real model, the rule stops firing once the tool's result is in the last turn."""
+        Like a real model, the rule stops firing once the tool's result is in the
+        conversation since the last user text."""
         call: dict[str, Any] = {"name": name}
         if input is not None:
             call["input"] = dict(input)

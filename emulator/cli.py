@@ -16,7 +16,8 @@ from aiohttp import web
 from emulator import __version__, collector, logs
 from emulator.app import create_app
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
-from emulator.scenario.loader import ScenarioError, load_folder
+from emulator.scenario.loader import ScenarioError, load_file, load_folder
+from emulator.scenario.replies import TEMPLATE_NAMES
 from emulator.write_coalescing import CoalescingAppRunner
 
 _EXAMPLES = """\
@@ -120,10 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         const=True,
         help="refuse anything the real API would refuse, e.g. unknown anthropic-beta names",
     )
-    check = commands.add_parser(
-        "check-fixtures", help="validate a folder of scenario files without serving"
-    )
-    check.add_argument("folder", help="folder of .json/.yaml scenario files")
+    check = commands.add_parser("check-fixtures", help="validate scenario files without serving")
+    check.add_argument("folder", help="a scenario file, or a folder of .json/.yaml ones")
     health = commands.add_parser(
         "healthcheck",
         help="exit 0 when the emulator at --url answers GET /healthz (for HEALTHCHECK)",
@@ -146,14 +145,33 @@ def healthcheck(url: str | None, environ: Mapping[str, str]) -> int:
     return 0 if healthy else 1
 
 
-def check_fixtures(folder: str) -> int:
+def check_fixtures(target: str) -> int:
+    """0 when ``target`` (a scenario file, or a folder holding at least one) loads and
+    every template placeholder in it is one something fills; else 1, saying why."""
+    path = Path(target)
     try:
-        scenarios = load_folder(Path(folder))
+        if path.is_file():
+            scenarios = [load_file(path)]
+        elif path.is_dir():
+            scenarios = load_folder(path)
+            if not scenarios:
+                raise ScenarioError(f"{target}: no scenario files (.json, .yaml, .yml) found")
+        else:
+            raise ScenarioError(f"{target}: no such file or folder")
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    unfilled = [f"{s.source}: {where}" for s in scenarios for where in s.unknown_placeholders]
+    for where in unfilled:
+        print(
+            f"error: {where}: unknown template placeholder (known: {', '.join(TEMPLATE_NAMES)}, "
+            "and the named groups of the rule's regexes)",
+            file=sys.stderr,
+        )
+    if unfilled:
+        return 1
     rules = sum(len(s.rules) for s in scenarios)
-    print(f"ok: {len(scenarios)} scenario(s), {rules} rule(s) in {folder}")
+    print(f"ok: {len(scenarios)} scenario(s), {rules} rule(s) in {target}")
     return 0
 
 

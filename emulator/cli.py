@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import signal
 import sys
-import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiohttp import web
-
-from emulator import __version__, collector, logs
-from emulator.app import create_app
+from emulator import __version__
+from emulator.cli_env import describe_environment, unknown_variables, warn_unknown
 from emulator.config import ENV_PREFIX, ConfigError, EmulatorConfig
-from emulator.scenario.loader import ScenarioError, load_file, load_folder
-from emulator.scenario.replies import TEMPLATE_NAMES
-from emulator.write_coalescing import CoalescingAppRunner
+from emulator.healthcheck import PORT_FILE_VARIABLE, healthcheck
+
+# The server, the scenario loader and aiohttp are imported where they are used:
+# ``healthcheck`` runs every few seconds in a container, and --help should be quick.
+if TYPE_CHECKING:
+    from emulator.runtime import Runtime
 
 _EXAMPLES = """\
 examples:
   llm-emulator serve                         # 127.0.0.1:8080, embedded defaults
   llm-emulator serve --port 0 --seed 7       # a free port, printed on start
-  LLM_EMULATOR_PORT=9000 llm-emulator serve  # every option also reads LLM_EMULATOR_<NAME>
+  LLM_EMULATOR_PORT=9000 llm-emulator serve  # each option's help names its variable
 """
 
 
@@ -45,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind; 0 picks a free one (default 8080)")
+    serve.add_argument(
+        "--port-file",
+        help="write the port listened on to this file once serving (healthcheck reads it)",
+    )
     serve.add_argument("--seed", type=int, help="seed of generated replies (default 0)")
     serve.add_argument("--fixtures", help="folder of scenario files to load")
     serve.add_argument(
@@ -121,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         const=True,
         help="refuse anything the real API would refuse, e.g. unknown anthropic-beta names",
     )
+    describe_environment(serve)
     check = commands.add_parser("check-fixtures", help="validate scenario files without serving")
     check.add_argument("folder", help="a scenario file, or a folder of .json/.yaml ones")
     health = commands.add_parser(
@@ -129,25 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.add_argument(
         "--url",
-        help="base URL (default: http://127.0.0.1:$LLM_EMULATOR_PORT, port 8080 when unset)",
+        help=f"base URL (default: http://127.0.0.1 and the port in ${PORT_FILE_VARIABLE}, "
+        f"else ${ENV_PREFIX}PORT, else 8080)",
     )
     return parser
-
-
-def healthcheck(url: str | None, environ: Mapping[str, str]) -> int:
-    base = url or f"http://127.0.0.1:{environ.get(ENV_PREFIX + 'PORT', '8080')}"
-    try:
-        with urllib.request.urlopen(base.rstrip("/") + "/healthz", timeout=3) as response:
-            healthy = response.status == 200
-    except (OSError, ValueError) as err:
-        print(f"unhealthy: {err}", file=sys.stderr)
-        return 1
-    return 0 if healthy else 1
 
 
 def check_fixtures(target: str) -> int:
     """0 when ``target`` (a scenario file, or a folder holding at least one) loads and
     every template placeholder in it is one something fills; else 1, saying why."""
+    from emulator.scenario.loader import ScenarioError, load_file, load_folder  # noqa: PLC0415
+    from emulator.scenario.replies import TEMPLATE_NAMES  # noqa: PLC0415
+
     path = Path(target)
     try:
         if path.is_file():
@@ -175,16 +172,43 @@ def check_fixtures(target: str) -> int:
     return 0
 
 
-def _banner(base_url: str) -> str:
-    return (
-        f"llm-emulator {__version__} listening on {base_url}\n"
-        f"  anthropic: anthropic.Anthropic(base_url={base_url!r}, api_key='test')\n"
-        f"  openai:    openai.OpenAI(base_url={base_url + '/v1'!r}, api_key='test')\n"
-        "Press Ctrl-C to stop."
-    )
+def _banner(config: EmulatorConfig, port: int, runtime: Runtime, *, interactive: bool) -> str:
+    """What a user needs to start: URLs that work from this machine, what is loaded."""
+    bound = f"[{config.host}]" if ":" in config.host else config.host
+    lines = [f"llm-emulator {__version__} listening on http://{bound}:{port}"]
+    reachable = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(config.host, bound)
+    if reachable != bound:
+        lines[0] += f" (every interface; from this machine: http://{reachable}:{port})"
+    key = "'<an --api-key>'" if config.api_keys else "'test'"
+    bases = [""] if config.root_routes else []
+    for prefix in (*bases, *config.route_prefixes):
+        root = f"http://{reachable}:{port}{prefix}"
+        lines.append(f"  anthropic: anthropic.Anthropic(base_url={root!r}, api_key={key})")
+        lines.append(f"  openai:    openai.OpenAI(base_url={root + '/v1'!r}, api_key={key})")
+    if not bases and not config.route_prefixes:
+        lines.append("  no API routes: --no-root without --route-prefix")
+    if runtime.startup_scenarios:
+        listed = ", ".join(f"{s.name} ({len(s.rules)} rule(s))" for s in runtime.startup_scenarios)
+        lines.append(f"  scenarios: {listed}")
+    if runtime.required_headers:
+        names = ", ".join(sorted({h.name for h in runtime.required_headers}))
+        lines.append(f"  required headers: {names}")
+    if interactive:
+        lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
 
 
 async def serve(config: EmulatorConfig) -> None:
+    import asyncio  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from aiohttp import web  # noqa: PLC0415
+
+    from emulator import collector  # noqa: PLC0415
+    from emulator.app import create_app  # noqa: PLC0415
+    from emulator.keys import RUNTIME  # noqa: PLC0415
+    from emulator.write_coalescing import CoalescingAppRunner  # noqa: PLC0415
+
     app = create_app(config)
     give_back_collection = collector.take_over_collection()
     collecting = asyncio.create_task(collector.collect_periodically())
@@ -196,8 +220,10 @@ async def serve(config: EmulatorConfig) -> None:
         site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
         await site.start()
         port = runner.addresses[0][1] if runner.addresses else config.port
-        host = f"[{config.host}]" if ":" in config.host else config.host
-        print(_banner(f"http://{host}:{port}"), flush=True)
+        if config.port_file is not None:
+            config.port_file.write_text(f"{port}\n", encoding="utf-8")
+        banner = _banner(config, port, app[RUNTIME], interactive=sys.stdout.isatty())
+        print(banner, flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -209,6 +235,18 @@ async def serve(config: EmulatorConfig) -> None:
         give_back_collection()
 
 
+def _start_error(err: BaseException, config: EmulatorConfig) -> str:
+    """One line for a server that cannot start: a port in use, a file it cannot use."""
+    from emulator.catalogue import CatalogueError  # noqa: PLC0415
+
+    if isinstance(err, CatalogueError):
+        return f"--models-file: {err}"
+    if isinstance(err, OSError) and not isinstance(err, FileNotFoundError | PermissionError):
+        reason = err.strerror or str(err)
+        return f"cannot listen on {config.host}:{config.port} (--host/--port): {reason}"
+    return str(err)
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -217,17 +255,31 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return check_fixtures(args.folder)
     if args.command == "healthcheck":
         return healthcheck(args.url, env)
+    warn_unknown(unknown_variables(env))
     try:
-        config = EmulatorConfig.from_args(args, env)
+        config = EmulatorConfig.from_args(args, env, flags=_flags_by_field(parser))
     except ConfigError as err:
         parser.error(str(err))
+    import asyncio  # noqa: PLC0415
+
+    from emulator import logs  # noqa: PLC0415
+    from emulator.catalogue import CatalogueError  # noqa: PLC0415
+    from emulator.scenario.loader import ScenarioError  # noqa: PLC0415
+
     logs.configure(config.log_level, config.log_format)
     try:
         asyncio.run(serve(config))
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (ScenarioError, CatalogueError, OSError) as err:
+        print(f"error: {_start_error(err, config)}", file=sys.stderr)
         return 2
     return 0
+
+
+def _flags_by_field(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """The flag a user types for each setting, e.g. ``api_keys`` → ``--api-key``."""
+    from emulator.cli_env import serve_actions  # noqa: PLC0415
+
+    return {action.dest: action.option_strings[0] for action in serve_actions(parser)}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,7 @@ class ConfigError(ValueError):
 class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 8080
+    port_file: Path | None = None
     seed: int = 0
     fixtures: Path | None = None
     api_keys: tuple[str, ...] = ()
@@ -58,12 +59,17 @@ class EmulatorConfig:
 
     @classmethod
     def from_args(
-        cls, args: argparse.Namespace, environ: Mapping[str, str] | None = None
+        cls,
+        args: argparse.Namespace,
+        environ: Mapping[str, str] | None = None,
+        *,
+        flags: Mapping[str, str] | None = None,
     ) -> EmulatorConfig:
-        """CLI values over environment values over defaults."""
+        """CLI values over environment values over defaults; ``flags`` names the flag
+        of each setting for error messages (e.g. ``api_keys`` → ``--api-key``)."""
         base = cls.from_env(environ or {})
         given = {k: v for k, v in vars(args).items() if v is not None and k in _FIELD_NAMES}
-        return _apply(base, given, source="command line")
+        return _apply(base, given, source="command line", flags=flags or {})
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(EmulatorConfig)) - {"extra"}
@@ -78,14 +84,20 @@ def _env_values(environ: Mapping[str, str]) -> dict[str, object]:
     return values
 
 
-def _apply(config: EmulatorConfig, values: Mapping[str, object], *, source: str) -> EmulatorConfig:
+def _apply(
+    config: EmulatorConfig,
+    values: Mapping[str, object],
+    *,
+    source: str,
+    flags: Mapping[str, str] | None = None,
+) -> EmulatorConfig:
     changes: dict[str, object] = {}
     for name, raw in values.items():
         try:
             changes[name] = _coerce(name, raw)
         except ValueError as err:
             label = (
-                f"--{name.replace('_', '-')}"
+                (flags or {}).get(name, f"--{name.replace('_', '-')}")
                 if source == "command line"
                 else (ENV_PREFIX + name.upper())
             )
@@ -121,7 +133,7 @@ def _coerce(name: str, raw: object) -> object:
         if text in {"0", "false", "no", "off", ""}:
             return False
         raise ValueError(f"expected true or false, got {raw!r}")
-    if name in {"fixtures", "models_file"}:
+    if name in {"fixtures", "models_file", "port_file"}:
         return Path(str(raw)) if raw else None
     if name == "route_prefixes":
         from emulator.gateway import normalize_prefix  # noqa: PLC0415

@@ -10,10 +10,10 @@ import httpx
 import openai
 import pytest
 
-from emulator.clock import ManualClock
-from emulator.config import EmulatorConfig
-from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
+from emulator.util.clock import ManualClock
+from emulator.validation.schemas import SchemaSet, default_schema_dir
 
 pytest_plugins = ["pytester", "tests.spec.plugin"]
 

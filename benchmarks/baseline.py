@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from benchmarks.procs import LOOPBACK
-from emulator.write_coalescing import CoalescingAppRunner
+from emulator.http.write_coalescing import CoalescingAppRunner
 
 PATHS = ("/v1/messages", "/v1/chat/completions", "/v1/complete", "/v1/responses")
 _JSON_HEADERS = {"Content-Type": "application/json"}

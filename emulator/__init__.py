@@ -8,17 +8,17 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from emulator.app import create_app
-    from emulator.clock import Clock, ManualClock, SystemClock
-    from emulator.config import EmulatorConfig
+    from emulator.pipeline.config import EmulatorConfig
+    from emulator.util.clock import Clock, ManualClock, SystemClock
 
 # Imported on first use, not with the package: the pytest plugin is imported by every
 # pytest run wherever the package is installed, and the application pulls in aiohttp.
 _LAZY = {
     "create_app": "emulator.app",
-    "Clock": "emulator.clock",
-    "ManualClock": "emulator.clock",
-    "SystemClock": "emulator.clock",
-    "EmulatorConfig": "emulator.config",
+    "Clock": "emulator.util.clock",
+    "ManualClock": "emulator.util.clock",
+    "SystemClock": "emulator.util.clock",
+    "EmulatorConfig": "emulator.pipeline.config",
 }
 
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 
-from emulator.config import ENV_PREFIX, EmulatorConfig
+from emulator.pipeline.config import ENV_PREFIX, EmulatorConfig
 
 SETTINGS = frozenset(f.name for f in fields(EmulatorConfig)) - {"extra"}
 # Options given several times on the command line: one variable, split on this.
@@ -32,17 +32,19 @@ def variable(setting: str) -> str:
     return ENV_PREFIX + setting.upper()
 
 
-def serve_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    """The options of ``serve`` that are settings (every one but --help)."""
-    return [action for action in _serve_parser(parser)._actions if action.dest in SETTINGS]
+def serve_actions(parser: argparse.ArgumentParser, command: str = "serve") -> list[argparse.Action]:
+    """The options of ``command`` (serve, record) that are settings (all but --help)."""
+    return [
+        action for action in _command_parser(parser, command)._actions if action.dest in SETTINGS
+    ]
 
 
-def _serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            serve: argparse.ArgumentParser = action.choices["serve"]
-            return serve
-    return parser  # already the serve parser
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
+    return parser  # already the command's parser
 
 
 def variable_help(action: argparse.Action) -> str:

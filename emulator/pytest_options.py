@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.config import ConfigError, coerce_setting
+from emulator.pipeline.config import ConfigError, coerce_setting
 
 MARKER = "llm_emulator"
 INI_PREFIX = "llm_emulator_"

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from emulator import pytest_options as options
-from emulator.clock import ManualClock
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
+from emulator.util.clock import ManualClock
 
 # The server, the scenario loader and the SDKs are imported inside the fixtures: this
 # module is imported by every pytest run wherever the package is installed.

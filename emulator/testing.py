@@ -15,11 +15,12 @@ from types import TracebackType
 from aiohttp import web
 
 from emulator.app import create_app
-from emulator.clock import Clock
-from emulator.config import EmulatorConfig
-from emulator.keys import RUNTIME
-from emulator.runtime import Runtime
-from emulator.write_coalescing import CoalescingAppRunner
+from emulator.http import shutdown
+from emulator.http.write_coalescing import CoalescingAppRunner
+from emulator.pipeline.config import EmulatorConfig
+from emulator.pipeline.keys import RUNTIME
+from emulator.pipeline.runtime import Runtime
+from emulator.util.clock import Clock
 
 _START_TIMEOUT_S = 30.0
 
@@ -57,7 +58,13 @@ class EmulatorThread:
 
     async def _start(self) -> None:
         try:
-            self._runner = CoalescingAppRunner(self.app, handle_signals=False, access_log=None)
+            self._runner = CoalescingAppRunner(
+                self.app,
+                head_timeout_s=self.config.head_timeout_s,
+                handle_signals=False,
+                access_log=None,
+                shutdown_timeout=shutdown.CANCELLED_GRACE_S,
+            )
             await self._runner.setup()
             site = web.TCPSite(self._runner, "127.0.0.1", self.config.port)
             await site.start()
@@ -68,7 +75,9 @@ class EmulatorThread:
 
     async def _stop(self) -> None:
         if self._runner is not None:
-            await self._runner.cleanup()
+            await shutdown.close_on_time(
+                self._runner, self._runner.http_server, self.config.shutdown_timeout_s
+            )
 
     def start(self) -> EmulatorThread:
         self._thread.start()

@@ -26,7 +26,7 @@ from anthropic.types import message_create_params
 from anthropic.types.beta import message_create_params as beta_message_create_params
 from openai.types.chat import completion_create_params
 
-from emulator.model_names import snapshot_base
+from emulator.core.model_names import snapshot_base
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "scripts" / "catalogue_sources.toml"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
+import re
 import socket
 from typing import Any
 
 import pytest
 from hypothesis import strategies as st
 
-from emulator import write_coalescing
+from emulator.core.outcome import TextPart
 from emulator.scenario.generate import TextPool
-from emulator.scenario.outcome import TextPart
 
 ANTHROPIC_HEADERS = {
     "x-api-key": "sk-ant-test",
@@ -41,15 +40,17 @@ def user(text: str) -> Any:
 
 
 def shrink_server_send_buffers(monkeypatch: pytest.MonkeyPatch, size: int = 8192) -> None:
-    """Small kernel send buffers for the servers' connections, so that a client that
-    stops reading holds up the server's writes within a few kilobytes."""
-    connection_made = write_coalescing._CoalescingProtocol.connection_made
+    """Small kernel send buffers for the connections servers accept, so that a client
+    that stops reading holds up the server's writes within a few kilobytes. (Patched
+    where any server's event loop accepts: the standard socket's accept.)"""
+    accept = socket.socket.accept
 
-    def small_send_buffer(self: Any, transport: asyncio.BaseTransport) -> None:
-        transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
-        connection_made(self, transport)
+    def accept_with_small_send_buffer(self: socket.socket) -> tuple[socket.socket, Any]:
+        connection, address = accept(self)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+        return connection, address
 
-    monkeypatch.setattr(write_coalescing._CoalescingProtocol, "connection_made", small_send_buffer)
+    monkeypatch.setattr(socket.socket, "accept", accept_with_small_send_buffer)
 
 
 def generated_parts(pool: TextPool) -> st.SearchStrategy[TextPart]:
@@ -61,3 +62,13 @@ def generated_parts(pool: TextPool) -> st.SearchStrategy[TextPart]:
         st.integers(1, 200),
         st.sampled_from(["", " "]),
     )
+
+
+_README_TOKEN = re.compile(r"\w{1,4}|[^\w\s]")
+
+
+def readme_tokens(text: str) -> int:
+    """Tokens of ``text`` by the rule README's "How tokens are counted" documents: a
+    word costs one token per started 4 characters, any other non-space character one,
+    whitespace nothing (written from the README, not taken from emulator/)."""
+    return len(_README_TOKEN.findall(text))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from emulator import jsonvalue
-from emulator.accounting.tokenizer import count_tokens
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.neutral import CacheTtl, PromptBlock
+from emulator.core.neutral import CacheTtl, PromptBlock
+from emulator.core.tokenizer import count_tokens
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
 
 MESSAGE_OVERHEAD_TOKENS = 3
 IMAGE_MIN_TOKENS = 85

@@ -27,11 +27,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage, shared_usage, uncached
-from emulator.lru import IdentityMemo
-from emulator.neutral import CacheTtl, PromptBlock
-from emulator.wire_text import wire_bytes
+from emulator.core.neutral import CacheTtl, PromptBlock
+from emulator.util import jsonvalue
+from emulator.util.lru import IdentityMemo
+from emulator.util.wire_text import wire_bytes
 
 LOOKBACK_BLOCKS = 20
 TTL_SECONDS: dict[CacheTtl, float] = {"5m": 300.0, "1h": 3600.0}

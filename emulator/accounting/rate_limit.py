@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
-from emulator.clock import Clock
-from emulator.errors import ApiError
-from emulator.ids import ORGANIZATION_ID
-from emulator.spec_items import parse_items
+from emulator.core.errors import ApiError
+from emulator.core.ids import ORGANIZATION_ID
+from emulator.util.clock import Clock
+from emulator.util.spec_items import parse_items
 
 LimitKind = Literal["requests", "input_tokens", "output_tokens"]
 

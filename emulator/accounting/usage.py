@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from emulator.value_class import value_class
+from emulator.util.value_class import value_class
 
 
 @value_class(slots=True)

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import assert_never
 
-from emulator import ids, jsonvalue
-from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, tool_call_tokens
-from emulator.jsonvalue import JSONObject
-from emulator.render.events import StreamEvent, token_groups
-from emulator.scenario.outcome import Part, RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from emulator.core import ids
+from emulator.core.completion import tool_call_tokens
+from emulator.core.outcome import (
+    FinishedChoice,
+    Part,
+    RefusalPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
+from emulator.core.tokenizer import count_tokens
+from emulator.http.sse import StreamEvent
+from emulator.render.events import token_groups
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 PING: JSONObject = {"type": "ping"}
 

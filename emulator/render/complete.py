@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from emulator.completion import FinishedChoice
-from emulator.jsonvalue import JSONObject
+from emulator.core.outcome import FinishedChoice
+from emulator.http.sse import StreamEvent
 from emulator.render.anthropic import PING
-from emulator.render.events import StreamEvent, token_groups
+from emulator.render.events import token_groups
+from emulator.util.jsonvalue import JSONObject
 
 HUMAN_PROMPT = "\n\nHuman:"
 OLD_VERSION = "2023-01-01"

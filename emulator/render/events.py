@@ -1,25 +1,12 @@
-"""One server-sent event, before framing, and how to split text into deltas."""
+"""How to split a reply's text into a stream's deltas."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
-from emulator.accounting.tokenizer import split_into_tokens
-from emulator.jsonvalue import JSONObject
+from emulator.core.tokenizer import split_into_tokens
 
 TOKENS_PER_DELTA = 3
-
-
-@dataclass(frozen=True, slots=True)
-class StreamEvent:
-    """``name`` is the SSE ``event:`` (None for data-only streams); ``data`` is a JSON
-    object or a raw string such as ``[DONE]``; ``tokens`` is how many output tokens
-    the event carries, which is what pacing waits for."""
-
-    name: str | None
-    data: JSONObject | str
-    tokens: int = 0
 
 
 def token_groups(text: str, per_group: int = TOKENS_PER_DELTA) -> tuple[tuple[str, int], ...]:

@@ -19,8 +19,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from emulator.accounting.tokenizer import split_into_tokens
-from emulator.jsonvalue import JSONObject
+from emulator.core.tokenizer import split_into_tokens
+from emulator.util.jsonvalue import JSONObject
 
 # What alternatives are drawn from: common tokens, more than the 20 the API allows.
 _ALTERNATIVES = (

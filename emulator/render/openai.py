@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from emulator import ids, jsonvalue
-from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, StopReason
-from emulator.jsonvalue import JSONObject
-from emulator.render.events import StreamEvent, token_groups
+from emulator.core import ids
+from emulator.core.outcome import FinishedChoice, RefusalPart, StopReason, ThinkingPart
+from emulator.core.tokenizer import count_tokens
+from emulator.http.sse import StreamEvent
+from emulator.render.events import token_groups
 from emulator.render.logprobs import LogprobOptions, token_logprobs
-from emulator.scenario.outcome import RefusalPart, ThinkingPart
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
 # What a stream delta carries: the role (with an empty content or refusal), text,

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from emulator import ids, jsonvalue
-from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.render.events import StreamEvent, token_groups
-from emulator.scenario.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from emulator.core import ids
+from emulator.core.outcome import FinishedChoice, RefusalPart, TextPart, ThinkingPart, ToolCallPart
+from emulator.core.tokenizer import count_tokens
+from emulator.http.sse import StreamEvent
+from emulator.render.events import token_groups
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
 
 Status = Literal["completed", "incomplete", "in_progress"]
 

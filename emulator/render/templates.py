@@ -14,15 +14,14 @@ import os
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from emulator import jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, KeptChoices
-from emulator.joined import JoinedFrames, Template, join, merge
-from emulator.jsonvalue import JSONObject
-from emulator.lru import IdentityMemo
-from emulator.render.events import StreamEvent
-from emulator.scenario.outcome import ToolCallPart
-from emulator.sse import Frame, framed
+from emulator.core.completion import KeptChoices
+from emulator.core.outcome import FinishedChoice, ToolCallPart
+from emulator.http.joined import JoinedFrames, Template, join, merge
+from emulator.http.sse import Frame, StreamEvent, framed
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
+from emulator.util.lru import IdentityMemo
 
 # A value per answer: an id (a JSON string) or a timestamp.
 Slot = str | int

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import NamedTuple
 
-from emulator.errors import invalid_request
-from emulator.lru import IdentityMemo, Lru, SecondSight
-from emulator.neutral import NeutralRequest
+from emulator.core.errors import invalid_request
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import NO_DELAY, ErrorReply, FaultReply, Outcome, Reply, Timing
+from emulator.scenario.counters import FiringCounters
 from emulator.scenario.generate import (
     TextPool,
     default_choice,
@@ -25,16 +26,9 @@ from emulator.scenario.generate import (
     request_rng,
 )
 from emulator.scenario.loader import Scenario
-from emulator.scenario.outcome import (
-    NO_DELAY,
-    ErrorReply,
-    FaultReply,
-    Outcome,
-    Reply,
-    Timing,
-)
 from emulator.scenario.replies import ReplySpec, to_outcome
 from emulator.scenario.rules import Failure, MatchContext, Rule, explain
+from emulator.util.lru import IdentityMemo, Lru, SecondSight
 
 SCENARIO_HEADER = "x-emulator-scenario"
 TEST_ID_HEADER = "x-emulator-test-id"
@@ -96,7 +90,7 @@ class ScenarioEngine:
         self.seed = seed
         self.default_timing = default_timing
         self._scenarios: dict[str, Scenario] = {}
-        self._fired: dict[tuple[str, str, str], int] = {}
+        self._fired = FiringCounters()
         self._lock = threading.Lock()
         self._outcomes: IdentityMemo[Outcome] = IdentityMemo(_OUTCOME_MEMO_ENTRIES)
         # Bumped whenever the scenarios change, so plans made for older ones go unused.
@@ -112,6 +106,11 @@ class ScenarioEngine:
     @property
     def scenarios(self) -> list[Scenario]:
         return list(self._scenarios.values())
+
+    @property
+    def version(self) -> int:
+        """Changes whenever the loaded scenarios do."""
+        return self._version
 
     def load(self, scenarios: Iterable[Scenario]) -> None:
         """Add scenarios; one with a name already loaded replaces it in place."""
@@ -143,11 +142,10 @@ class ScenarioEngine:
     def fired_rules(self) -> set[tuple[str, str]]:
         """(scenario, rule) of every rule that has answered since it was loaded."""
         with self._lock:
-            return {(scenario, rule) for _, scenario, rule in self._fired}
+            return self._fired.fired_rules()
 
     def _forget(self, scenario: str) -> None:
-        for key in [k for k in self._fired if k[1] == scenario]:
-            del self._fired[key]
+        self._fired.forget_scenario(scenario)
 
     # -- picking -----------------------------------------------------------------
     def _candidates(self, headers: Mapping[str, str]) -> Sequence[Scenario]:
@@ -177,8 +175,7 @@ class ScenarioEngine:
             plan = self._plan(request, headers, candidates)
             live_misses: list[_Miss] = []
             for position, scenario, rule, body_groups in plan.passing:
-                key = (scope, scenario.name, rule.name)
-                fired = self._fired.get(key, 0)
+                fired = self._fired.fired(scope, scenario.name, rule.name)
                 groups = dict(body_groups)
                 if rule.has_live_predicates:
                     ctx = MatchContext(request, headers, fired)
@@ -187,7 +184,7 @@ class ScenarioEngine:
                     if failed:
                         live_misses.append((position, scenario, rule, failed))
                         continue
-                self._fired[key] = fired + 1
+                self._fired.count(scope, scenario.name, rule.name)
                 return self._fire(request, scenario, rule, fired, groups)
             nearest = self._nearest(request, headers, scope, plan.body_misses, live_misses)
         for scenario in candidates:
@@ -212,6 +209,8 @@ class ScenarioEngine:
         body_misses: list[_Miss] = []
         rules = ((scenario, rule) for scenario in candidates for rule in scenario.rules)
         for position, (scenario, rule) in enumerate(rules):
+            if rule.fingerprint is not None:
+                continue  # answered by the replay of recordings, before the engine
             ctx = MatchContext(request, headers, 0)
             failed = rule.body_failures(ctx)
             if failed:
@@ -235,7 +234,7 @@ class ScenarioEngine:
         complete = list(live_misses)
         for position, scenario, rule, failed in body_misses:
             if rule.has_live_predicates:
-                fired = self._fired.get((scope, scenario.name, rule.name), 0)
+                fired = self._fired.fired(scope, scenario.name, rule.name)
                 live = rule.live_failures(MatchContext(request, headers, fired))
                 failed = sorted([*failed, *live], key=_declared_order)  # noqa: PLW2901
             complete.append((position, scenario, rule, failed))

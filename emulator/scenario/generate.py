@@ -19,13 +19,10 @@ from functools import lru_cache
 
 from faker import Faker
 
-from emulator import jsonvalue
-from emulator.accounting.tokenizer import count_tokens, truncate_to_tokens
-from emulator.completion import FinishedChoice
-from emulator.neutral import NeutralRequest, ToolSpec
-from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
-from emulator.scenario.outcome import (
+from emulator.core.neutral import NeutralRequest, ToolSpec
+from emulator.core.outcome import (
     NO_DELAY,
+    FinishedChoice,
     Part,
     Reply,
     TextPart,
@@ -33,6 +30,9 @@ from emulator.scenario.outcome import (
     Timing,
     ToolCallPart,
 )
+from emulator.core.tokenizer import count_tokens, truncate_to_tokens
+from emulator.jsongen.instance import UnsatisfiableSchema, make_instance
+from emulator.util import jsonvalue
 
 _POOL_SENTENCES = 4096
 _REPLY_MIN_TOKENS = 12

@@ -18,13 +18,16 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from emulator import jsonvalue
-from emulator.resources import data_dir
+from emulator.core.errors import ANTHROPIC_DEFAULT_MESSAGE, anthropic_type_for
+from emulator.core.outcome import Timing
 from emulator.scenario import rules as r
 from emulator.scenario.bounded_yaml import MAX_DEPTH, load_yaml
-from emulator.scenario.outcome import Timing
+from emulator.scenario.fingerprint import Fingerprint
 from emulator.scenario.placeholders import unknown_placeholders
+from emulator.scenario.recorded import RecordedAnswer
 from emulator.scenario.replies import ErrorSpec, FaultSpec, ReplySpec, ToolCallSpec
+from emulator.util import jsonvalue
+from emulator.util.resources import data_dir
 
 SCENARIO_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -130,12 +133,11 @@ def parse_reply(raw: Mapping[str, Any]) -> ReplySpec:
         if fault
         else None,
         timing=_timing(raw.get("timing")),
+        recorded=RecordedAnswer.from_json(raw["recorded"]) if "recorded" in raw else None,
     )
 
 
 def _default_error_message(status: int) -> str:
-    from emulator.errors import ANTHROPIC_DEFAULT_MESSAGE, anthropic_type_for  # noqa: PLC0415
-
     return ANTHROPIC_DEFAULT_MESSAGE.get(anthropic_type_for(status), "Error")
 
 
@@ -190,12 +192,35 @@ def parse_rule(raw: Mapping[str, Any], where: str, source: str = "") -> r.Rule:
         raise ScenarioError(f"{where}: give exactly one of 'reply' or 'replies'")
     replies = tuple(parse_reply(x) for x in ([raw["reply"]] if has_reply else raw["replies"]))
     match = raw.get("match", {})
+    if "fingerprint" in match:
+        return _recorded_rule(raw, replies, where, source)
+    if any(spec.recorded is not None for spec in replies):
+        raise ScenarioError(f"{where}: a recorded reply needs match.fingerprint")
     predicates = _predicates(match, where)
     called = tuple(sorted({c.name for spec in replies for c in spec.tool_calls}))
     if called and "tool_result" not in match:
         predicates.append(r.NamedPredicate("tool_result", r.no_result_for(called)))
     return r.Rule(
         raw["name"], tuple(predicates), replies, raw.get("on_exhausted", "repeat_last"), source
+    )
+
+
+def _recorded_rule(
+    raw: Mapping[str, Any], replies: tuple[ReplySpec, ...], where: str, source: str
+) -> r.Rule:
+    """A rule made by ``llm-emulator record``: its fingerprint alone matches, and every
+    reply is a recording."""
+    if set(raw["match"]) != {"fingerprint"}:
+        raise ScenarioError(f"{where}: match.fingerprint cannot be combined with other fields")
+    if any(spec.recorded is None for spec in replies):
+        raise ScenarioError(f"{where}: a rule matched by fingerprint replies only with 'recorded'")
+    return r.Rule(
+        raw["name"],
+        (),
+        replies,
+        raw.get("on_exhausted", "repeat_last"),
+        source,
+        fingerprint=Fingerprint.from_json(raw["match"]["fingerprint"]),
     )
 
 
@@ -223,6 +248,8 @@ def parse_scenario(raw: object, source: str, default_name: str) -> Scenario:
             f"default: {{{{{name}}}}}" for name in unknown_placeholders({"reply": raw["default"]})
         )
     default = parse_reply(raw["default"]) if "default" in raw else None
+    if default is not None and default.recorded is not None:
+        raise ScenarioError(f"{source}: default: a recorded reply needs match.fingerprint")
     return Scenario(raw.get("name", default_name), tuple(rules), default, source, tuple(unfilled))
 
 

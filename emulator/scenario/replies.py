@@ -17,12 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from emulator import jsonvalue
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.neutral import NeutralRequest
-from emulator.scenario.generate import TextPool, signature_for
-from emulator.scenario.json_instance import UnsatisfiableSchema, make_instance
-from emulator.scenario.outcome import (
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import (
     NO_DELAY,
     ErrorReply,
     FaultKind,
@@ -36,6 +32,11 @@ from emulator.scenario.outcome import (
     Timing,
     ToolCallPart,
 )
+from emulator.jsongen.instance import UnsatisfiableSchema, make_instance
+from emulator.scenario.generate import TextPool, signature_for
+from emulator.scenario.recorded import RecordedAnswer
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # What template_values fills besides a rule's named regex groups.
@@ -78,6 +79,8 @@ class ReplySpec:
     error: ErrorSpec | None = None
     fault: FaultSpec | None = None
     timing: Timing | None = None
+    # An answer recorded from the real API: replayed as it was, never rendered.
+    recorded: RecordedAnswer | None = None
 
 
 def template_values(request: NeutralRequest, groups: dict[str, str]) -> dict[str, str]:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from emulator.neutral import NeutralRequest
+from emulator.core.neutral import NeutralRequest
+from emulator.scenario.fingerprint import Fingerprint
 from emulator.scenario.replies import ReplySpec
 
 Exhausted = Literal["repeat_last", "cycle", "error"]
@@ -272,6 +273,9 @@ class Rule:
     replies: tuple[ReplySpec, ...]
     on_exhausted: Exhausted = "repeat_last"
     source: str = ""
+    # A recorded rule: matched by this fingerprint and answered by the replay of its
+    # recordings (emulator.pipeline.replay), never by the engine.
+    fingerprint: Fingerprint | None = None
     # Asked of every rule tried on every request: worked out once.
     has_live_predicates: bool = field(init=False, compare=False, repr=False)
 

@@ -7,25 +7,25 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids, jsonvalue
-from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.catalogue import Catalogue
-from emulator.completion import FinishedChoice
-from emulator.errors import ApiError, anthropic_error_body, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.neutral import Message, NeutralRequest, PromptBlock
+from emulator.core import ids
+from emulator.core.catalogue import Catalogue
+from emulator.core.errors import ApiError, anthropic_error_body, invalid_request
+from emulator.core.neutral import Message, NeutralRequest, PromptBlock
+from emulator.core.outcome import FinishedChoice
+from emulator.core.tokenizer import count_tokens
+from emulator.http.headers import ANTHROPIC
+from emulator.http.sse import Frame, StreamEvent
+from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.pipeline.respond import answer
 from emulator.render import complete as render
-from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept
-from emulator.respond import answer
-from emulator.schemas import anthropic_message
-from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.auth import anthropic_caller_key, anthropic_version
-from emulator.surfaces.headers import ANTHROPIC
 from emulator.surfaces.read_request import read_request
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
+from emulator.validation.schemas import anthropic_message
 
 HUMAN = "\n\nHuman:"
 ASSISTANT = "\n\nAssistant:"

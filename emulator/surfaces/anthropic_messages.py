@@ -7,24 +7,25 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids, jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
-from emulator.errors import ApiError, anthropic_error_body, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.neutral import Caller, NeutralRequest
+from emulator.core import ids
+from emulator.core.errors import ApiError, anthropic_error_body, invalid_request
+from emulator.core.neutral import Caller, NeutralRequest
+from emulator.core.outcome import FinishedChoice
+from emulator.http.headers import ANTHROPIC, anthropic_headers
+from emulator.http.sse import Frame, StreamEvent
+from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.pipeline.record_hook import replayed
+from emulator.pipeline.respond import answer, json_response
+from emulator.pipeline.runtime import Runtime
 from emulator.render import anthropic as render
-from emulator.render.events import StreamEvent
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
-from emulator.respond import answer, json_response
-from emulator.runtime import Runtime
-from emulator.schemas import anthropic_message
-from emulator.sse import Frame
 from emulator.surfaces.anthropic_parse import parse_messages_body
 from emulator.surfaces.auth import anthropic_caller_key
-from emulator.surfaces.headers import ANTHROPIC, anthropic_headers
 from emulator.surfaces.read_request import read_request
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
+from emulator.validation.schemas import anthropic_message
 
 
 # Made per answer: not frozen, whose __init__ costs several times more.
@@ -92,6 +93,10 @@ async def count_tokens(http: web.Request) -> web.StreamResponse:
     request, _ = await read_anthropic_request(
         http, rt, "anthropic_count_tokens_request", count_only=True
     )
+    if rt.recorded_index():
+        recorded = await replayed(http, "count_tokens", request.body)
+        if recorded is not None:
+            return recorded
     return json_response(
         {"input_tokens": request.prompt_tokens}, anthropic_headers(http[REQUEST_ID])
     )

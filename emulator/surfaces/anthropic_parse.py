@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from emulator import jsonvalue
 from emulator.accounting.prompt import (
     anthropic_prompt_blocks,
     system_text_block,
     text_message_block,
 )
-from emulator.catalogue import Catalogue, ModelInfo
-from emulator.jsonvalue import JSONObject
-from emulator.neutral import (
+from emulator.core.catalogue import Catalogue, ModelInfo
+from emulator.core.neutral import (
     TEXT_FORMAT,
     Message,
     NeutralRequest,
@@ -23,6 +21,8 @@ from emulator.neutral import (
     ToolSpec,
 )
 from emulator.surfaces import anthropic_rules as rules
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 # Fields that only cut, deliver or describe the reply: the natural reply does not depend
 # on them, so a stop sequence or a smaller max_tokens cuts the very text it would have

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from emulator.catalogue import ModelInfo
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.neutral import CacheTtl, PromptBlock
+from emulator.core.catalogue import ModelInfo
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.neutral import CacheTtl, PromptBlock
 from emulator.surfaces.images import sniff_media_type
+from emulator.util.jsonvalue import JSONObject
 
 MAX_CACHE_BREAKPOINTS = 4
 _UNMARKABLE = ("thinking", "redacted_thinking")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from emulator.config import EmulatorConfig
-from emulator.errors import ApiError, invalid_request
-from emulator.wire_text import readable
+from emulator.core.errors import ApiError, invalid_request
+from emulator.pipeline.config import EmulatorConfig
+from emulator.util.wire_text import readable
 
 ANTHROPIC_VERSIONS = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 
 from aiohttp import web
 
-from emulator import jsonvalue
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE
-from emulator.paths import Family
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.paths import Family
+from emulator.pipeline.keys import EXCHANGE, RUNTIME
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 _OPENAI_BAD_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
@@ -95,23 +96,45 @@ def arrived_body(request: web.Request) -> bytes | None:
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, read under ``limit`` (the API's 413 past it) and
+    --body-timeout-s between its bytes (408, and the connection closes)."""
     content = request.content
     raw = content.read_nowait()
     if not content.at_eof():
         declared = request.content_length
         if declared is not None and declared > limit:
             raise too_large(limit)
+        pause_s = request.app[RUNTIME].config.body_timeout_s
+        loop = asyncio.get_running_loop()
         chunks = [raw]
         size = len(raw)
-        async for chunk in content.iter_chunked(65536):
-            size += len(chunk)
-            if size > limit:
-                raise too_large(limit)
-            chunks.append(chunk)
+        try:
+            async with asyncio.timeout(pause_s or None) as deadline:
+                async for chunk in content.iter_chunked(65536):
+                    if pause_s:
+                        deadline.reschedule(loop.time() + pause_s)
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large(limit)
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise body_timed_out(request, pause_s) from None
         raw = b"".join(chunks)
     if len(raw) > limit:
         raise too_large(limit)
     return raw
+
+
+def body_timed_out(request: web.Request, pause_s: float) -> ApiError:
+    """The API's 408 for a body that stopped arriving; the connection closes once it
+    is sent (rather than after aiohttp's wait for the rest of the body)."""
+    asyncio.get_running_loop().call_soon(request.protocol.force_close)
+    return ApiError(
+        408,
+        f"Request timed out: no bytes of the request body arrived for {pause_s:g} seconds.",
+        openai_type="invalid_request_error",
+        code="request_timeout",
+    )
 
 
 def _json_kind(value: object) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from aiohttp import hdrs, web
 
-from emulator.errors import ApiError
-from emulator.paths import Family
-from emulator.wire_text import readable
+from emulator.core.errors import ApiError
+from emulator.core.paths import Family
+from emulator.util.wire_text import readable
 
 SUPPORTED_CODINGS = ("gzip", "deflate")
 _IDENTITY = ("", "identity")

@@ -14,21 +14,21 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp.web_protocol import RequestPayloadError
 
-from emulator import jsonvalue
 from emulator.accounting.rate_limit import parse_rate_limit_table
-from emulator.chaos import parse_chaos, parse_chaos_table
-from emulator.errors import ApiError, invalid_request
-from emulator.expect import handle_expect
-from emulator.guard import guarded
-from emulator.keys import RUNTIME
-from emulator.paths import CONTROL_PREFIX, family_for
-from emulator.respond import json_response
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.paths import CONTROL_PREFIX, family_for
+from emulator.faults.chaos import parse_chaos, parse_chaos_table
+from emulator.pipeline.keys import RUNTIME
+from emulator.pipeline.respond import json_response
 from emulator.scenario.bounded_yaml import load_yaml
 from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario
 from emulator.surfaces.common import read_body
 from emulator.surfaces.content_encoding import check_content_encoding, undecodable_body
 from emulator.surfaces.control_views import chaos_json, rate_limits_json
-from emulator.wire_text import same_secret
+from emulator.surfaces.expect import handle_expect
+from emulator.surfaces.guard import guarded
+from emulator.util import jsonvalue
+from emulator.util.wire_text import same_secret
 
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from emulator.accounting.rate_limit import RateLimitSettings, RateLimitTable
-from emulator.chaos import ChaosSettings, ChaosTable
-from emulator.jsonvalue import JSONObject
+from emulator.faults.chaos import ChaosSettings, ChaosTable
+from emulator.util.jsonvalue import JSONObject
 
 
 def _settings(settings: ChaosSettings | RateLimitSettings) -> JSONObject:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.catalogue import Catalogue
-from emulator.errors import ApiError, invalid_request
-from emulator.keys import REQUEST_ID, RUNTIME
-from emulator.respond import json_response
+from emulator.core.catalogue import Catalogue
+from emulator.core.errors import ApiError, invalid_request
+from emulator.http.headers import anthropic_headers, openai_headers
+from emulator.pipeline.keys import REQUEST_ID, RUNTIME
+from emulator.pipeline.respond import json_response
 from emulator.surfaces.auth import anthropic_api_key, anthropic_version, openai_api_key
-from emulator.surfaces.headers import anthropic_headers, openai_headers
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 1000

@@ -7,24 +7,24 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids, jsonvalue
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
-from emulator.errors import ApiError, invalid_request, openai_error_body
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, RUNTIME
-from emulator.neutral import NeutralRequest
+from emulator.core import ids
+from emulator.core.errors import ApiError, invalid_request, openai_error_body
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import FinishedChoice
+from emulator.http.headers import OPENAI
+from emulator.http.sse import Frame, StreamEvent, framed
+from emulator.pipeline.keys import EXCHANGE, RUNTIME
+from emulator.pipeline.respond import answer
 from emulator.render import openai as render
-from emulator.render.events import StreamEvent
 from emulator.render.logprobs import LogprobOptions, logprob_options
 from emulator.render.templates import BodyTemplates, Slot, StreamTemplates, is_kept, usage_key
-from emulator.respond import answer
-from emulator.schemas import openai_error_fields
-from emulator.sse import Frame, framed
 from emulator.surfaces.auth import openai_api_key
-from emulator.surfaces.headers import OPENAI
 from emulator.surfaces.openai_parse import parse_chat_body
 from emulator.surfaces.read_request import read_request
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
+from emulator.validation.schemas import openai_error_fields
 
 
 # Made per answer: not frozen, whose __init__ costs several times more.

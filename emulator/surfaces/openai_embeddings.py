@@ -1,4 +1,4 @@
-"""POST /v1/embeddings: deterministic vectors (see emulator.embeddings) in the API's shape."""
+"""POST /v1/embeddings: deterministic vectors (emulator.scenario.embeddings), API-shaped."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from functools import partial
 
 from aiohttp import web
 
-from emulator import embeddings, jsonvalue
-from emulator.accounting.tokenizer import count_tokens
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.schemas import openai_error_fields
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.tokenizer import count_tokens
+from emulator.http.headers import openai_headers
+from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.pipeline.record_hook import replayed
+from emulator.scenario import embeddings
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.common import checked_json_bytes, decode_json_object, read_body
-from emulator.surfaces.headers import openai_headers
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
+from emulator.validation.schemas import openai_error_fields
 
 MAX_INPUTS = 2048
 MAX_INPUT_TOKENS = 8192
@@ -125,6 +127,10 @@ async def create_embeddings(http: web.Request) -> web.StreamResponse:
     if violation is not None:
         message, param, code = openai_error_fields(violation)
         raise invalid_request(message, param=param, code=code)
+    if rt.recorded_index():
+        recorded = await replayed(http, "embeddings", body)
+        if recorded is not None:
+            return recorded
     name, model = _model(body, rt.catalogue.accept_any)
     dims = _dims(body, model)
     items = _items(body.get("input"))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from emulator import jsonvalue
 from emulator.accounting.prompt import chat_prompt_blocks
-from emulator.catalogue import Catalogue, ModelInfo
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.neutral import (
+from emulator.core.catalogue import Catalogue, ModelInfo
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.neutral import (
     Message,
     NeutralRequest,
     OutputFormat,
@@ -18,6 +16,8 @@ from emulator.neutral import (
 )
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.images import data_url_payload, sniff_media_type
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 DEFAULT_MAX_TOKENS = 4096
 

@@ -7,25 +7,26 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator import ids, jsonvalue
 from emulator.accounting.prompt_cache import owner_of
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice
-from emulator.errors import ApiError, invalid_request
-from emulator.jsonvalue import JSONObject, JSONValue
-from emulator.keys import EXCHANGE, REQUEST_ID, RUNTIME
-from emulator.neutral import NeutralRequest
+from emulator.core import ids
+from emulator.core.errors import ApiError, invalid_request
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import FinishedChoice
+from emulator.http.headers import OPENAI, openai_headers
+from emulator.http.sse import Frame, StreamEvent, framed
+from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
+from emulator.pipeline.record_hook import replayed
+from emulator.pipeline.respond import answer, json_response
+from emulator.pipeline.responses_store import ResponseStore, StoredResponse
+from emulator.pipeline.runtime import Runtime
 from emulator.render import responses as render
-from emulator.render.events import StreamEvent
-from emulator.respond import answer, json_response
-from emulator.responses_store import ResponseStore, StoredResponse
-from emulator.runtime import Runtime
-from emulator.schemas import openai_error_fields
-from emulator.sse import Frame, framed
 from emulator.surfaces.auth import openai_api_key
-from emulator.surfaces.headers import OPENAI, openai_headers
 from emulator.surfaces.read_request import read_request
 from emulator.surfaces.responses_parse import input_items, parse_responses_body
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject, JSONValue
+from emulator.validation.schemas import openai_error_fields
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -233,8 +234,17 @@ async def count_input_tokens(http: web.Request) -> web.StreamResponse:
         family="openai",
         parse=lambda body: _parse(rt, {"model": DEFAULT_COUNT_MODEL, **body}, ()),
     )
+    sent = http[EXCHANGE].body
+    if rt.recorded_index() and sent is not None:
+        recorded = await replayed(http, "input_tokens", _object(jsonvalue.loads(sent)))
+        if recorded is not None:
+            return recorded
     history = _history(rt, owner_of(caller.api_key), request.body.get("previous_response_id"))
     if history:
         request = parse_responses_body(request.body, catalogue=rt.catalogue, history=history)
     body = {"object": "response.input_tokens", "input_tokens": request.prompt_tokens}
     return json_response(body, openai_headers(http[REQUEST_ID]))
+
+
+def _object(value: JSONValue) -> JSONObject:
+    return value if isinstance(value, dict) else {}

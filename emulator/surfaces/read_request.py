@@ -7,10 +7,9 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from emulator.jsonvalue import JSONObject
-from emulator.keys import EXCHANGE, RUNTIME
-from emulator.neutral import NeutralRequest
-from emulator.paths import Family
+from emulator.core.neutral import NeutralRequest
+from emulator.core.paths import Family
+from emulator.pipeline.keys import EXCHANGE, RUNTIME
 from emulator.surfaces.common import (
     arrived_body,
     checked_json_bytes,
@@ -18,6 +17,7 @@ from emulator.surfaces.common import (
     read_body,
 )
 from emulator.surfaces.content_encoding import check_content_encoding, undecodable_body
+from emulator.util.jsonvalue import JSONObject
 
 
 async def read_request(

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from emulator import jsonvalue
 from emulator.accounting.prompt import MESSAGE_OVERHEAD_TOKENS
-from emulator.accounting.tokenizer import count_tokens
-from emulator.catalogue import Catalogue
-from emulator.errors import invalid_request
-from emulator.jsonvalue import JSONObject
-from emulator.neutral import (
+from emulator.core.catalogue import Catalogue
+from emulator.core.errors import invalid_request
+from emulator.core.neutral import (
     Message,
     NeutralRequest,
     OutputFormat,
@@ -25,8 +22,11 @@ from emulator.neutral import (
     ToolResult,
     ToolSpec,
 )
+from emulator.core.tokenizer import count_tokens
 from emulator.surfaces.anthropic_parse import content_key
 from emulator.surfaces.openai_parse import DEFAULT_MAX_TOKENS, check_model
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 # The smallest max_output_tokens the real API takes.
 MIN_OUTPUT_TOKENS = 16

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import bodies, loadgen, wrk
 from benchmarks.loadgen import DISTINCT, Load
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 
 
@@ -35,10 +35,12 @@ def test_the_python_load_generator_sends_each_prompt_once() -> None:
         request = bodies.request(
             server.base_url, bodies.MESSAGES, bodies.messages(8, distinct=True)
         )
-        stats = asyncio.run(loadgen.post_json(request, Load(4, 0.3, 0.1, 400)))
+        # A budget of 40 requests ends the phase long before its deadline (which only
+        # guards against a hang): a count that does not depend on the machine's speed.
+        stats = asyncio.run(loadgen.post_json(request, Load(4, 60.0, 0.0, 40)))
         prompts = _prompts(server)
-    assert stats.requests > 10 and stats.errors == 0
-    assert len(prompts) >= stats.requests
+    assert stats.requests == 40 and stats.errors == 0
+    assert len(prompts) == stats.requests
     assert len(set(prompts)) == len(prompts)
 
 
@@ -50,6 +52,6 @@ def test_wrk_sends_each_prompt_once_and_a_new_set_after_its_warm_up() -> None:
         )
         stats = wrk.post_json(request, Load(4, 1.0, 1.0, 100_000))
         prompts = _prompts(server)
-    assert stats.requests > 10 and stats.errors == 0
+    assert stats.requests > 0 and stats.errors == 0
     assert all(DISTINCT.decode() not in prompt for prompt in prompts)
     assert len(set(prompts)) == len(prompts)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from benchmarks import bodies, http1, loadgen
 from benchmarks.loadgen import HttpRequest, Load
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.render.events import TOKENS_PER_DELTA
 from emulator.testing import EmulatorThread
 

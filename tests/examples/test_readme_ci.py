@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from emulator.cli import build_parser
-from emulator.config import ENV_PREFIX, EmulatorConfig
+from emulator.pipeline.config import ENV_PREFIX, EmulatorConfig
 from tests.examples.readme import REPO, commands, readme_block
 
 DOCKERFILE = REPO / "Dockerfile"

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from emulator.cli import build_parser
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.surfaces.control import add_control_routes
 from emulator.testing import EmulatorThread
 from tests.examples.readme import (

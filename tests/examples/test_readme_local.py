@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from emulator.cli import build_parser
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.examples.readme import commands, readme_block
 

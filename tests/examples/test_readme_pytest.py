@@ -173,6 +173,8 @@ def test_prompt_cache_ttl(llm_emulator: LLMEmulator) -> None:
 
     assert usage().cache_creation_input_tokens == 2400
     llm_emulator.clock.advance(299)  # no sleeping: the emulator's clock moves
-    assert usage().cache_read_input_tokens == 2400  # a hit refreshes the TTL
-    llm_emulator.clock.advance(300)
+    assert usage().cache_read_input_tokens == 2400  # a hit refreshes the TTL …
+    llm_emulator.clock.advance(200)  # … so 499 s after the write it is still there
+    assert usage().cache_read_input_tokens == 2400
+    llm_emulator.clock.advance(301)  # 5 minutes and 1 s after the last hit
     assert usage().cache_read_input_tokens == 0  # expired, written again

@@ -10,7 +10,7 @@ import anthropic
 import jsonschema
 import pytest
 
-from conftest import ResponseChecker
+from conftest import Control, ResponseChecker
 from tests.support import CLAUDE, WEATHER_TOOL_SCHEMA, user
 
 WEATHER_TOOL: Any = {
@@ -42,7 +42,7 @@ def test_text_reply_parsed_by_sdk(
     assert message.usage.cache_read_input_tokens == 0
     assert message.usage.cache_creation is not None
     assert message.usage.cache_creation.ephemeral_5m_input_tokens == 0
-    assert message._request_id is not None and message._request_id.startswith("req_")
+    assert raw.headers["request-id"].startswith("req_")  # anthropic-messages.md §10
 
 
 async def test_async_client(async_anthropic_client: anthropic.AsyncAnthropic) -> None:
@@ -243,13 +243,31 @@ def test_count_tokens_matches_usage(anthropic_client: anthropic.Anthropic) -> No
     assert counted.input_tokens == created.usage.input_tokens
 
 
-def test_prefill_continues_assistant_turn(anthropic_client: anthropic.Anthropic) -> None:
+def test_prefill_continues_assistant_turn(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # anthropic-messages.md §4: a final assistant message is a prefill, and the
+    # response continues it: the turn being answered is still the first one (a rule
+    # for turn 0 answers), and the reply is the continuation, without the prefill.
+    control.load(
+        {
+            "name": "json",
+            "rules": [
+                {"name": "first", "match": {"turn": 0}, "reply": {"text": '"answer": 42}'}},
+                {"name": "later", "match": {"turn": {"gte": 1}}, "reply": {"text": "later"}},
+            ],
+        }
+    )
     message = anthropic_client.messages.create(
         model="claude-haiku-4-5",
         max_tokens=64,
         messages=[user("Answer in JSON"), {"role": "assistant", "content": "{"}],
     )
-    assert message.content[0].type == "text"
+    assert [(b.type, getattr(b, "text", None)) for b in message.content] == [
+        ("text", '"answer": 42}')
+    ]
+    assert message.stop_reason == "end_turn"
+    assert [e["rule"] for e in control.journal()] == ["first"]
 
 
 class TestErrors:
@@ -450,3 +468,14 @@ class TestImages:
     ) -> None:
         content = [self._image(media_type, head + b"\0" * 64), {"type": "text", "text": "?"}]
         assert self._ask(anthropic_client, content).content
+
+
+def test_a_deprecated_model_is_answered_and_the_sdk_notice_does_not_fail_the_test(
+    anthropic_client: anthropic.Anthropic,
+) -> None:
+    # claude-opus-4-5 is in the catalogue and in the anthropic SDK's list of deprecated
+    # models: the SDK warns, pyproject.toml shows that warning instead of failing.
+    message = anthropic_client.messages.create(
+        model="claude-opus-4-5", max_tokens=5, messages=[user("Hi")]
+    )
+    assert message.model == "claude-opus-4-5"

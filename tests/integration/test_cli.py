@@ -102,6 +102,11 @@ def test_serve_health_scripted_reply_and_graceful_sigterm(
     assert process.wait(timeout=15) == 0
     assert stream_ended.wait(15), "the open stream did not end after SIGTERM"
     reader.join(timeout=5)
+    # 200 words at 20 tokens/s take over 10 s; the grace period is 1 s: the stream
+    # was cut at shutdown, not allowed to run to its end.
+    assert "event: message_stop" not in events
+    deltas = sum(line.startswith("event: content_block_delta") for line in events)
+    assert 1 <= deltas < 200
     assert process.stderr is not None
     log_lines = [
         json.loads(line) for line in process.stderr.read().splitlines() if line.startswith("{")
@@ -184,3 +189,32 @@ def test_bad_option_names_its_source() -> None:
         check=False,
     )
     assert result.returncode == 2 and "LLM_EMULATOR_LATENCY" in result.stderr
+
+
+def test_log_level_warning_silences_the_access_log() -> None:
+    env = {**os.environ, "LLM_EMULATOR_LOG_FORMAT": "json"}
+    process = subprocess.Popen(
+        _command("serve", "--port", "0", "--log-level", "warning"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", process.stdout.readline())
+        assert found
+        body = {"model": CLAUDE, "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]}
+        with httpx.Client(base_url=found.group(1), timeout=30) as http:
+            assert http.post("/v1/messages", json=body, headers=ANTHROPIC_HEADERS).is_success
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        # The access log is at info: at warning, a good request leaves stderr empty.
+        assert process.stderr.read() == ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -19,7 +19,7 @@ import pytest
 
 from emulator.cli import _banner, build_parser
 from emulator.cli_env import SETTINGS
-from emulator.config import ENV_PREFIX, EmulatorConfig
+from emulator.pipeline.config import ENV_PREFIX, EmulatorConfig
 from emulator.scenario.loader import load_folder
 from emulator.testing import EmulatorThread
 from tests.integration.test_cli import REPO, _command

@@ -20,7 +20,14 @@ from tests.examples.test_readme_ci import (
     resolve,
 )
 
-_SERVER_MODULES = ("aiohttp", "emulator.app", "emulator.runtime", "yaml", "jsonschema", "faker")
+_SERVER_MODULES = (
+    "aiohttp",
+    "emulator.app",
+    "emulator.pipeline.runtime",
+    "yaml",
+    "jsonschema",
+    "faker",
+)
 
 
 def test_the_health_check_imports_no_part_of_the_server() -> None:

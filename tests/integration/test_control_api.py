@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from conftest import Control
-from emulator.config import EmulatorConfig
-from emulator.errors import ApiError
+from emulator.core.errors import ApiError
+from emulator.pipeline.config import EmulatorConfig
 from emulator.surfaces.control import check_access
 from emulator.testing import EmulatorThread
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS
@@ -166,3 +166,20 @@ def test_non_loopback_refused_without_token() -> None:
         with pytest.raises(ApiError) as refused:
             check_access(request)  # a mocked request has no peer address: not loopback
         assert refused.value.status == 403
+
+
+def test_a_non_utf8_test_id_leaves_the_journal_readable(
+    control: Control, http: httpx.Client, base_url: str
+) -> None:
+    """Found by the hostile-input fuzzer: the test id's byte 0xff was kept as a lone
+    surrogate, and every later GET /_emulator/journal answered 500."""
+    port = int(base_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(
+            b"GET /v1/models HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
+            b"authorization: Bearer sk-test\r\nx-emulator-test-id: t\xff1\r\n\r\n"
+        )
+        assert raw.makefile("rb").readline().startswith(b"HTTP/1.1 200")
+    [entry] = control.journal()
+    assert entry["test_id"] == "t\ufffd1"
+    assert entry["path"] == "/v1/models"

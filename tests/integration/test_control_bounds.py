@@ -11,8 +11,8 @@ import httpx
 import openai
 import pytest
 
-from emulator.clock import MAX_AHEAD_S
 from emulator.scenario.bounded_yaml import MAX_ALIAS_NODES, MAX_DEPTH
+from emulator.util.clock import MAX_AHEAD_S
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, user
 
 YAML = {"content-type": "application/yaml"}

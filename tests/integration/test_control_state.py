@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from conftest import Control
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, OPENAI_HEADERS
 

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from conftest import ResponseChecker
-from tests.support import GPT, WEATHER_TOOL_SCHEMA, user
+from tests.support import GPT, WEATHER_TOOL_SCHEMA, readme_tokens, user
 
 WEATHER_FUNCTION: Any = {
     "type": "function",
@@ -46,7 +46,8 @@ def test_text_reply_parsed_by_sdk(
     assert usage.prompt_tokens_details.cached_tokens == 0
     assert usage.completion_tokens_details is not None
     assert usage.completion_tokens_details.reasoning_tokens == 0
-    assert completion._request_id is not None and completion._request_id.startswith("req_")
+    # openai-chat-completions.md (response headers): x-request-id, req_…
+    assert raw.headers["x-request-id"].startswith("req_")
 
 
 async def test_async_client(async_openai_client: openai.AsyncOpenAI) -> None:
@@ -59,8 +60,18 @@ def test_n_choices_differ_and_share_usage(openai_client: openai.OpenAI) -> None:
     assert [c.index for c in completion.choices] == [0, 1, 2]
     texts = {c.message.content for c in completion.choices}
     assert len(texts) == 3
-    assert completion.usage is not None
-    assert completion.usage.completion_tokens > 0
+    single = openai_client.chat.completions.create(model=GPT, messages=[user("Hi")])
+    assert completion.usage is not None and single.usage is not None
+    # One usage for the whole response: the prompt is counted once and
+    # completion_tokens covers every choice (total = prompt + completion,
+    # openai-chat-completions.md "usage"); tokens by README's counting rule.
+    assert completion.usage.prompt_tokens == single.usage.prompt_tokens
+    assert completion.usage.completion_tokens == sum(
+        readme_tokens(c.message.content or "") for c in completion.choices
+    )
+    assert completion.usage.total_tokens == (
+        completion.usage.prompt_tokens + completion.usage.completion_tokens
+    )
 
 
 def test_deterministic(openai_client: openai.OpenAI) -> None:

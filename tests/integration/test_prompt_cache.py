@@ -10,9 +10,9 @@ import httpx
 import openai
 import pytest
 
-from emulator.clock import ManualClock
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
+from emulator.util.clock import ManualClock
 from tests.support import ANTHROPIC_HEADERS, GPT, user
 
 MODEL = "claude-sonnet-4-6"  # minimum cacheable prefix: 1,024 tokens

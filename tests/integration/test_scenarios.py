@@ -178,9 +178,8 @@ class TestErrorReplies:
             )
         assert message.content[0].text == "Worked on the second try."  # type: ignore[union-attr]
         entries = control.journal(test_id="retry-anthropic")
+        # One retry, counted in the journal: the 429, then the reply.
         assert [e["status"] for e in entries] == [429, 200]
-        assert entries[0]["headers"]["x-stainless-retry-count"] == "0"
-        assert entries[1]["headers"]["x-stainless-retry-count"] == "1"
         with openai.OpenAI(base_url=base_url + "/v1", api_key="k", max_retries=2) as oai:
             completion = oai.chat.completions.create(
                 model=GPT,
@@ -493,16 +492,15 @@ class TestFaults:
                 ],
             }
         )
-        with pytest.raises(Exception) as raised:
-            for _ in openai_client.chat.completions.create(
+        # A data line that is not JSON: the SDK's json.loads of it raises a ValueError
+        # (json.JSONDecodeError) to the caller; the events before it were read.
+        received = []
+        with pytest.raises(ValueError):
+            for chunk in openai_client.chat.completions.create(
                 model=GPT, stream=True, messages=[user("x")]
             ):
-                pass
-        assert (
-            "JSON" in type(raised.value).__name__
-            or "json" in str(raised.value).lower()
-            or "Expecting" in str(raised.value)
-        )
+                received.append(chunk)
+        assert 1 <= len(received) <= 2
 
     def test_stall_then_answer(self, control: Control, openai_client: openai.OpenAI) -> None:
         control.load(
@@ -511,7 +509,7 @@ class TestFaults:
                 "rules": [
                     {
                         "name": "slow",
-                        "reply": {"text": "late", "fault": {"kind": "stall", "seconds": 0.05}},
+                        "reply": {"text": "late", "fault": {"kind": "stall", "seconds": 0.3}},
                     }
                 ],
             }
@@ -522,6 +520,9 @@ class TestFaults:
             .message.content
             == "late"
         )
+        # The journal's duration is a lower bound on the stall: without it, a few ms.
+        (entry,) = control.journal()
+        assert entry["rule"] == "slow" and entry["duration_ms"] >= 300
 
 
 class TestOpenAIRateLimitBody:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +17,9 @@ import aiohttp
 import pytest
 
 from conftest import ResponseChecker
-from emulator import sse
-from emulator.config import EmulatorConfig
+from emulator.http import sse
+from emulator.pipeline.config import EmulatorConfig
+from emulator.pipeline.journal import Exchange, Journal
 from emulator.testing import EmulatorThread
 from tests.support import (
     ANTHROPIC_HEADERS,
@@ -222,16 +225,21 @@ async def test_paced_stream_same_content_as_unpaced(
     assert elapsed >= 0.5 * output_tokens / 200
 
 
-async def _request_tasks(server: EmulatorThread) -> list[str]:
-    async def probe() -> list[str]:
-        current = asyncio.current_task()
-        return [
-            repr(t)
-            for t in asyncio.all_tasks()
-            if t is not current and ("handle_request" in repr(t.get_coro()) or "_handle" in repr(t))
-        ]
+def _on_record(
+    monkeypatch: pytest.MonkeyPatch, test_id: str
+) -> concurrent.futures.Future[Exchange]:
+    """A future set when the exchange tagged ``test_id`` is journaled: the journal
+    records an exchange when its handler has finished, whatever ended it."""
+    recorded: concurrent.futures.Future[Exchange] = concurrent.futures.Future()
+    record = Journal.record
 
-    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(probe(), server.loop))
+    def recording(journal: Journal, exchange: Exchange) -> None:
+        record(journal, exchange)
+        if exchange.test_id == test_id and not recorded.done():
+            recorded.set_result(exchange)
+
+    monkeypatch.setattr(Journal, "record", recording)
+    return recorded
 
 
 async def test_a_late_first_event_does_not_hold_back_the_headers(
@@ -254,14 +262,16 @@ async def test_a_late_first_event_does_not_hold_back_the_headers(
 
 
 async def test_disconnect_ends_the_handler(
-    server: EmulatorThread, slow_server: EmulatorThread, caplog: pytest.LogCaptureFixture
+    server: EmulatorThread,
+    slow_server: EmulatorThread,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = slow_server.base_url + "/v1/messages"
     caplog.set_level(logging.INFO)
     async with aiohttp.ClientSession() as session:
-        # Same seed, unpaced: the first prompt whose reply is long enough (> 5 s at 20
-        # tokens/s) that the handler can only be gone within the 2 s below if it
-        # noticed the disconnect.
+        # Same seed, unpaced: the first prompt whose reply is long (> 100 tokens, over
+        # 5 s at 20 tokens/s), and how many events its whole stream has.
         for attempt in range(50):
             body = {
                 "model": CLAUDE,
@@ -270,30 +280,31 @@ async def test_disconnect_ends_the_handler(
                 "messages": [user(f"A long slow answer, take {attempt}")],
             }
             async with session.post(
-                server.base_url + "/v1/messages",
-                json={**body, "stream": False},
-                headers=ANTHROPIC_HEADERS,
-            ) as plain:
-                if (await plain.json())["usage"]["output_tokens"] > 100:
-                    break
+                server.base_url + "/v1/messages", json=body, headers=ANTHROPIC_HEADERS
+            ) as unpaced:
+                whole = parse_sse(await unpaced.read())
+            if json.loads(whole[-2][1])["usage"]["output_tokens"] > 100:
+                break
         else:
             pytest.fail("no prompt got a reply of more than 100 tokens")
-        response = await session.post(url, json=body, headers=ANTHROPIC_HEADERS)
+        handler_done = _on_record(monkeypatch, "hangs-up")
+        response = await session.post(
+            url, json=body, headers={**ANTHROPIC_HEADERS, "x-emulator-test-id": "hangs-up"}
+        )
         try:
             assert response.status == 200
             frames = [await response.content.readuntil(b"\n\n") for _ in range(4)]
             assert frames[0].startswith(b"event: message_start\n")
-            assert await _request_tasks(slow_server), "the probe must see the live handler"
+            assert not handler_done.done(), "the handler must still be streaming"
         finally:
             response.close()
 
-        pending = await _request_tasks(slow_server)
-        for _ in range(100):
-            if not pending:
-                break
-            await asyncio.sleep(0.02)
-            pending = await _request_tasks(slow_server)
-        assert pending == []
+        # The handler ends at the disconnect, with the events it had sent, not after
+        # pacing out the whole reply (the timeout only guards against a hang).
+        exchange = await asyncio.wait_for(asyncio.wrap_future(handler_done), timeout=60)
+        assert exchange.disconnected
+        assert exchange.stream_events is not None
+        assert 4 <= exchange.stream_events < len(whole) - 2
 
         short = {**body, "max_tokens": 5}
         async with session.post(url, json=short, headers=ANTHROPIC_HEADERS) as after:
@@ -305,9 +316,9 @@ async def test_disconnect_ends_the_handler(
     assert errors == []
 
 
-async def _stalled_read(port: int, body: Any, stall_s: float) -> bytes:
-    """POST over a socket with a tiny receive buffer, read nothing for ``stall_s``,
-    then read the whole response (it ends with the chunked body's last chunk)."""
+async def _stalled_read(port: int, body: Any, until: threading.Event) -> bytes:
+    """POST over a socket with a tiny receive buffer, read nothing until ``until`` is
+    set, then read the whole response (it ends with the chunked body's last chunk)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", port))
@@ -322,7 +333,8 @@ async def _stalled_read(port: int, body: Any, stall_s: float) -> bytes:
         + payload
     )
     await writer.drain()
-    await asyncio.sleep(stall_s)
+    # The timeout only guards against a hang: the event comes or the test fails.
+    assert await asyncio.to_thread(until.wait, 60), "the handler never took the stream back"
     raw = b""
     while not raw.endswith(b"\r\n0\r\n\r\n"):
         piece = await asyncio.wait_for(reader.read(65536), timeout=10)
@@ -361,8 +373,12 @@ async def test_a_paced_stream_to_a_client_that_stops_reading_loses_nothing(
     handler_writes: list[int] = []
     write_raw = sse.write_raw
 
+    handed_back = threading.Event()
+
     async def counting_write_raw(*args: Any, **kwargs: Any) -> None:
         handler_writes.append(len(args[2]))
+        if len(handler_writes) == 2:  # the handler writes again: the ticker handed back
+            handed_back.set()
         await write_raw(*args, **kwargs)
 
     monkeypatch.setattr(sse, "write_raw", counting_write_raw)
@@ -372,7 +388,7 @@ async def test_a_paced_stream_to_a_client_that_stops_reading_loses_nothing(
         port=0, seed=0, fixtures=tmp_path, latency="ttft_ms=0,tokens_per_s=8000"
     )
     with EmulatorThread(config) as fast:
-        raw = await _stalled_read(fast.port, body, stall_s=1.0)
+        raw = await _stalled_read(fast.port, body, until=handed_back)
     events = parse_sse(_dechunk(raw))
     text = "".join(
         json.loads(data)["delta"]["text"] for name, data in events if name == "content_block_delta"

@@ -122,7 +122,9 @@ def test_marker_loads_scenario_files_and_clock_moves_ttls(pytester: pytest.Pytes
                 ).usage.cache_read_input_tokens
             assert read() == 0
             llm_emulator.clock.advance(299)
-            assert read() == 1100
+            assert read() == 1100  # a hit refreshes the 5-minute TTL ...
+            llm_emulator.clock.advance(200)
+            assert read() == 1100  # ... so 499 s after the write the entry is there
             llm_emulator.clock.advance(301)
             assert read() == 0
         """

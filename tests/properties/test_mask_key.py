@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.config import EmulatorConfig
+from emulator.pipeline.config import EmulatorConfig
 from emulator.surfaces.auth import MASK_MAX_PREFIX, MASK_MIN_KEY_LENGTH, mask_key
 from emulator.testing import EmulatorThread
 from tests.support import GPT, user

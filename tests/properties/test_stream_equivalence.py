@@ -1,7 +1,17 @@
-"""Property: for any request, the streamed deltas add up to the non-streamed reply, usage included."""
+"""Property: for any request, the streamed deltas add up to the non-streamed reply, usage included.
+
+Coverage of the strategies: any UTF-8 user text (at least one visible character),
+max_tokens 1-300 (so replies end by max_tokens, end_turn and stop_sequence), stop
+lists, forced tool calls on random object schemas; for Messages also a system prompt
+(none, a string, or blocks with a cache mark), earlier turns (plain, or a tool call and
+its result), a cache mark on the last user block, an image beside the text, and
+extended thinking (thinking and signature deltas); for Chat also n 1-3, a system
+message, tool-call history and image parts.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +26,9 @@ from conftest import ResponseChecker
 from emulator.testing import EmulatorThread
 from tests.support import ANTHROPIC_HEADERS, CLAUDE, GPT, OPENAI_HEADERS
 
-SETTINGS = settings(max_examples=30, deadline=None)
+# Each example is two loopback requests of a few ms: 100 examples stay within seconds.
+SETTINGS = settings(max_examples=100, deadline=None)
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 STOP_WORDS = ["the", "and", "a", "e", "s", "t", "in", "of", "to", ".", "er", "ion", "X"]
 PROPERTY_NAMES = ["city", "count", "flag", "ratio", "kind", "tags"]
 
@@ -80,12 +92,26 @@ def parse_sse(raw: bytes) -> list[tuple[str | None, str]]:
     return events
 
 
+_KEYS = itertools.count()
+
+
+def _fresh_key(headers: dict[str, str]) -> dict[str, str]:
+    key = f"sk-property-{next(_KEYS)}"
+    if "authorization" in headers:
+        return {**headers, "authorization": f"Bearer {key}"}
+    return {**headers, "x-api-key": key}
+
+
 def both(
     client: httpx.Client, path: str, body: dict[str, Any], headers: dict[str, str], **extra: Any
 ) -> tuple[Any, list[tuple[str | None, str]]]:
-    plain = client.post(path, json=body, headers=headers)
+    # Each request under an API key of its own: the prompt cache is per key, so the
+    # second request does not read what the first one wrote.
+    plain = client.post(path, json=body, headers=_fresh_key(headers))
     assert plain.status_code == 200, plain.text
-    streamed = client.post(path, json={**body, "stream": True, **extra}, headers=headers)
+    streamed = client.post(
+        path, json={**body, "stream": True, **extra}, headers=_fresh_key(headers)
+    )
     assert streamed.status_code == 200, streamed.text
     assert streamed.headers["content-type"] == "text/event-stream; charset=utf-8"
     return plain.json(), parse_sse(streamed.content)
@@ -95,12 +121,100 @@ def _without_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in b.items() if k != "id"} for b in blocks]
 
 
+anthropic_systems = st.sampled_from(
+    [
+        None,
+        "Be brief.",
+        [{"type": "text", "text": "You answer from the manual. " * 20}],
+        [
+            {
+                "type": "text",
+                "text": "You answer from the manual. " * 200,
+                "cache_control": {"type": "ephemeral"},
+            }
+        ],
+    ]
+)
+HISTORIES = ["none", "plain", "tool"]
+
+
+def _anthropic_turns(
+    text: str, history: str, cache_mark: bool, image: bool
+) -> list[dict[str, Any]]:
+    last: dict[str, Any] = {"type": "text", "text": text}
+    if cache_mark:
+        last["cache_control"] = {"type": "ephemeral"}
+    content = (
+        [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}}]
+        if image
+        else []
+    )
+    turns: list[dict[str, Any]] = []
+    if history == "plain":
+        turns = [
+            {"role": "user", "content": "Earlier question?"},
+            {"role": "assistant", "content": "Earlier answer."},
+        ]
+    elif history == "tool":
+        turns = [
+            {"role": "user", "content": "Use the tool."},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": "probe", "input": {}}],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "42"}],
+            },
+            {"role": "assistant", "content": "The tool said 42."},
+        ]
+    return [*turns, {"role": "user", "content": [*content, last]}]
+
+
+def _anthropic_body(
+    text: str,
+    max_tokens: int,
+    stops: list[str] | None,
+    tool: dict[str, Any] | None,
+    system: Any,
+    history: str,
+    cache_mark: bool,
+    image: bool,
+    thinking: bool,
+) -> tuple[dict[str, Any], bool]:
+    """The request body, and whether it asks for thinking."""
+    # Thinking needs max_tokens above its budget, and the API refuses it with a forced
+    # tool or after a tool call answered without thinking blocks: those are not drawn.
+    thinking = thinking and tool is None and history != "tool"
+    body: dict[str, Any] = {
+        "model": CLAUDE,
+        "max_tokens": max_tokens + (1024 if thinking else 0),
+        "messages": _anthropic_turns(text, history, cache_mark, image),
+    }
+    if system is not None:
+        body["system"] = system
+    if thinking:
+        body["thinking"] = {"type": "enabled", "budget_tokens": 1024}
+    if stops is not None:
+        body["stop_sequences"] = stops
+    if tool is not None or history == "tool":
+        body["tools"] = [{"name": "probe", "input_schema": tool or {"type": "object"}}]
+    if tool is not None:
+        body["tool_choice"] = {"type": "tool", "name": "probe"}
+    return body, thinking
+
+
 @SETTINGS
 @given(
     text=user_texts,
     max_tokens=st.integers(1, 300),
     stops=stop_lists,
     tool=st.none() | tool_schemas(),
+    system=anthropic_systems,
+    history=st.sampled_from(HISTORIES),
+    cache_mark=st.booleans(),
+    image=st.booleans(),
+    thinking=st.booleans(),
 )
 def test_anthropic_messages(
     client: httpx.Client,
@@ -109,17 +223,16 @@ def test_anthropic_messages(
     max_tokens: int,
     stops: list[str] | None,
     tool: dict[str, Any] | None,
+    system: Any,
+    history: str,
+    cache_mark: bool,
+    image: bool,
+    thinking: bool,
 ) -> None:
-    body: dict[str, Any] = {
-        "model": CLAUDE,
-        "max_tokens": max_tokens,
-        "messages": [{"role": "user", "content": text}],
-    }
-    if stops is not None:
-        body["stop_sequences"] = stops
-    if tool is not None:
-        body["tools"] = [{"name": "probe", "input_schema": tool}]
-        body["tool_choice"] = {"type": "tool", "name": "probe"}
+    body, thinking = _anthropic_body(
+        text, max_tokens, stops, tool, system, history, cache_mark, image, thinking
+    )
+    event(f"thinking={thinking} history={history} cache_mark={cache_mark} image={image}")
     plain, events = both(client, "/v1/messages", body, ANTHROPIC_HEADERS)
 
     payloads = [json.loads(data) for _, data in events]
@@ -140,6 +253,10 @@ def test_anthropic_messages(
             delta, block = payload["delta"], blocks[payload["index"]]
             if delta["type"] == "text_delta":
                 block["text"] += delta["text"]
+            elif delta["type"] == "thinking_delta":
+                block["thinking"] += delta["thinking"]
+            elif delta["type"] == "signature_delta":
+                block["signature"] += delta["signature"]
             elif delta["type"] == "input_json_delta":
                 partial_json[payload["index"]] = (
                     partial_json.get(payload["index"], "") + delta["partial_json"]
@@ -156,11 +273,48 @@ def test_anthropic_messages(
     assert final["delta"]["stop_sequence"] == plain["stop_sequence"]
     usage = {**payloads[0]["message"]["usage"], **final["usage"]}
     assert usage == plain["usage"]
-    assert plain["usage"]["output_tokens"] <= max_tokens
+    assert plain["usage"]["output_tokens"] <= body["max_tokens"]
+    assert any(b["type"] == "thinking" for b in blocks) == thinking
     if tool is not None:
         for block in blocks:
             if block["type"] == "tool_use":
                 jsonschema.validate(block["input"], tool)
+
+
+def _chat_tools(tool: dict[str, Any] | None, history: str) -> dict[str, Any]:
+    """``tools`` when a tool is forced or the history calls one; ``tool_choice`` forced."""
+    if tool is None and history != "tool":
+        return {}
+    function = {"name": "probe", "parameters": tool or {"type": "object"}}
+    tools: dict[str, Any] = {"tools": [{"type": "function", "function": function}]}
+    return tools if tool is None else {**tools, "tool_choice": "required"}
+
+
+def _chat_turns(text: str, system: bool, history: str, image: bool) -> list[dict[str, Any]]:
+    last: Any = text
+    if image:
+        last = [
+            {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+            {"type": "text", "text": text},
+        ]
+    turns: list[dict[str, Any]] = [{"role": "system", "content": "Be brief."}] if system else []
+    if history == "plain":
+        turns += [
+            {"role": "user", "content": "Earlier question?"},
+            {"role": "assistant", "content": "Earlier answer."},
+        ]
+    elif history == "tool":
+        call = {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "probe", "arguments": "{}"},
+        }
+        turns += [
+            {"role": "user", "content": "Use the tool."},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "42"},
+        ]
+    return [*turns, {"role": "user", "content": last}]
 
 
 @SETTINGS
@@ -170,6 +324,9 @@ def test_anthropic_messages(
     stops=stop_lists,
     tool=st.none() | tool_schemas(),
     n=st.integers(1, 3),
+    system=st.booleans(),
+    history=st.sampled_from(HISTORIES),
+    image=st.booleans(),
 )
 def test_openai_chat(
     client: httpx.Client,
@@ -179,18 +336,19 @@ def test_openai_chat(
     stops: list[str] | None,
     tool: dict[str, Any] | None,
     n: int,
+    system: bool,
+    history: str,
+    image: bool,
 ) -> None:
     body: dict[str, Any] = {
         "model": GPT,
         "max_completion_tokens": max_tokens,
         "n": n,
-        "messages": [{"role": "user", "content": text}],
+        "messages": _chat_turns(text, system, history, image),
+        **({"stop": stops} if stops is not None else {}),
+        **_chat_tools(tool, history),
     }
-    if stops is not None:
-        body["stop"] = stops
-    if tool is not None:
-        body["tools"] = [{"type": "function", "function": {"name": "probe", "parameters": tool}}]
-        body["tool_choice"] = "required"
+    event(f"system={system} history={history} image={image}")
     plain, events = both(
         client,
         "/v1/chat/completions",

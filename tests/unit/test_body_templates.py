@@ -8,13 +8,13 @@ from collections.abc import Iterator, Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator import jsonvalue, sse
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, KeptChoices
-from emulator.joined import JoinedFrames
-from emulator.jsonvalue import JSONObject
+from emulator.core.completion import KeptChoices
+from emulator.core.outcome import FinishedChoice, TextPart, ToolCallPart
+from emulator.http import sse
+from emulator.http.joined import JoinedFrames
+from emulator.http.sse import StreamEvent
 from emulator.render import anthropic, openai
-from emulator.render.events import StreamEvent
 from emulator.render.templates import (
     BodyTemplates,
     Build,
@@ -23,7 +23,8 @@ from emulator.render.templates import (
     StreamTemplates,
     _stand_in,
 )
-from emulator.scenario.outcome import TextPart, ToolCallPart
+from emulator.util import jsonvalue
+from emulator.util.jsonvalue import JSONObject
 
 PROMPT = PromptUsage(12, cache_read_tokens=3)
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.chaos import (
+from emulator.core.outcome import ErrorReply, FaultReply
+from emulator.faults.chaos import (
     FAULTS,
     ChaosDecision,
     ChaosMonkey,
@@ -21,7 +22,6 @@ from emulator.chaos import (
     parse_chaos_table,
     scope_seed,
 )
-from emulator.scenario.outcome import ErrorReply, FaultReply
 
 MODEL = "claude-sonnet-4-6"
 
@@ -158,7 +158,9 @@ def test_rate_limit(stream: bool) -> None:
     decision = decide_one("rate_limit", stream=stream, extra="retry_after_s=2")
     assert decision.outcome == ErrorReply(
         429,
-        "This request would exceed your organization's rate limit.",
+        # anthropic-messages.md §9 (429 example): "This request would exceed the rate
+        # limit for your organization (…) of …"; a chaos 429 has no limit to name.
+        "This request would exceed the rate limit for your organization.",
         "rate_limit_error",
         retry_after_s=2,
         rule="chaos:rate_limit",

@@ -3,9 +3,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.completion import finish_choice
+from emulator.core.completion import finish_choice
+from emulator.core.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
 from emulator.scenario.generate import TextPool
-from emulator.scenario.outcome import RefusalPart, TextPart, ThinkingPart, ToolCallPart
 from tests.support import generated_parts
 
 POOL = TextPool.build(seed=3, size=64)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.completion import finish_choice
-from emulator.neutral import NeutralRequest, OutputFormat
+from emulator.core.completion import finish_choice
+from emulator.core.neutral import NeutralRequest, OutputFormat
 from emulator.scenario.generate import TextPool, default_choice, finished_plain_choice
 
 POOL = TextPool.build(seed=7, size=128)

@@ -7,8 +7,8 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator import journal
-from emulator.journal import Exchange, Journal, pack_headers, unpack_headers
+from emulator.pipeline import journal
+from emulator.pipeline.journal import Exchange, Journal, pack_headers, unpack_headers
 
 _NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=20)
 # What a parsed header value can hold: any byte but CR, LF and NUL.
@@ -111,3 +111,19 @@ def test_the_same_headers_share_one_packing() -> None:
         assert unpack_headers(unique) == {"X-Client": str(index)}
     assert len(journal._SHARED_PACKINGS) <= journal._MAX_SHARED_PACKINGS
     assert unpack_headers(pack_headers(raw)) == {"Host": "localhost", "X-Api-Key": "k"}
+
+
+def test_past_the_byte_budget_the_oldest_go_and_the_newest_stays() -> None:
+    def entry(body_bytes: int) -> Exchange:
+        return Exchange(1.0, "POST", "/v1/messages", b"", body=b"x" * body_bytes)
+
+    kept = Journal(capacity=100, max_bytes=10_000)
+    for _ in range(5):
+        kept.record(entry(3_000))
+    assert len(kept.entries()) == 2  # 2 x (3,000 + the per-entry overhead) fit
+    assert kept.dropped == 3
+    assert kept.bytes <= 10_000
+    kept.record(entry(50_000))
+    assert [len(e.body or b"") for e in kept.entries()] == [50_000]
+    kept.clear()
+    assert kept.bytes == 0 and kept.entries() == []

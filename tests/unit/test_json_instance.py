@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
-from emulator.scenario import json_instance
-from emulator.scenario.json_instance import JSONValue, UnsatisfiableSchema, make_instance
+from emulator.jsongen import instance as json_instance
+from emulator.jsongen.instance import JSONValue, UnsatisfiableSchema, make_instance
 
 WORDS = (
     "amber",

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.config import EmulatorConfig
-from emulator.errors import ApiError
-from emulator.known_callers import KnownCallers
+from emulator.core.errors import ApiError
+from emulator.http.known_callers import KnownCallers
+from emulator.pipeline.config import EmulatorConfig
 from emulator.surfaces.auth import anthropic_caller_key
 
 CONFIG = EmulatorConfig(api_keys=("good",))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.resources import data_dir
 from emulator.scenario.loader import ScenarioError, load_file, load_folder, parse_text
+from emulator.util.resources import data_dir
 
 
 def test_shipped_examples_load() -> None:

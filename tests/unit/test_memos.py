@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from emulator.completion import KeptChoices
-from emulator.lru import IdentityMemo, Lru, SecondSight
-from emulator.neutral import NeutralRequest
-from emulator.parsed_bodies import ParsedBodies
-from emulator.respond import finish_all
-from emulator.scenario.outcome import Reply, TextPart
+from emulator.core.completion import KeptChoices
+from emulator.core.neutral import NeutralRequest
+from emulator.core.outcome import Reply, TextPart
+from emulator.http.parsed_bodies import ParsedBodies
+from emulator.pipeline.respond import finish_all
+from emulator.util.lru import IdentityMemo, Lru, SecondSight
 
 
 def _request(model: str = "claude-sonnet-4-6") -> NeutralRequest:

@@ -13,9 +13,9 @@ from typing import cast
 import pytest
 from aiohttp import web
 
-from emulator import paced_writer, sse
-from emulator.render.events import StreamEvent
-from emulator.scenario.outcome import Timing
+from emulator.core.outcome import Timing
+from emulator.http import paced_writer, sse
+from emulator.http.sse import StreamEvent
 
 
 class FakeTransport:
@@ -187,19 +187,30 @@ def _frames(count: int, tokens: int = 3) -> list[sse.Frame]:
     return list(sse.framed(events))
 
 
+class _StoppedClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock stands still, so pacing deadlines come out exact."""
+
+    NOW = 1000.0
+
+    def time(self) -> float:
+        return self.NOW
+
+
 def test_due_now_stops_at_the_first_frame_that_waits() -> None:
-    async def run() -> tuple[paced_writer.Step, float]:
+    async def run() -> paced_writer.Step:
         pacer = paced_writer.Pacer(Timing(tokens_per_s=100), lambda: random.Random(0))
         report = sse.StreamReport()
         step = paced_writer.due_now(iter(_frames(3)), pacer, report)
         assert report.events_sent == 1
-        return step, pacer.now()
+        return step
 
-    (batch, waiting), now = asyncio.run(run())
+    with asyncio.Runner(loop_factory=_StoppedClockLoop) as runner:
+        batch, waiting = runner.run(run())
     assert batch == [_frames(0)[0][0]]
     assert waiting is not None
     assert waiting[0] == _frames(1)[1][0]
-    assert waiting[1] == pytest.approx(now + 0.03, abs=0.01)
+    # The first delta's 3 tokens at 100 tokens/s: due 30 ms after the start.
+    assert waiting[1] == pytest.approx(_StoppedClockLoop.NOW + 0.03, rel=1e-12)
 
 
 def test_every_frame_arrives_once_in_order_framed_and_not_before_its_time() -> None:
@@ -260,8 +271,10 @@ def test_a_client_that_stops_reading_is_handed_back_to_its_handler() -> None:
     sent = stream.response.writes[:1] + stream.ticker_payload() + stream.response.writes[1:]
     assert b"".join(sent) == b"".join(data for data, _ in frames)
     assert stream.report.events_sent == len(frames)
-    # From the hand-back on, every batch is the handler's, each followed by a drain.
-    assert len(stream.response.writes) > 2
+    # From the hand-back on, every batch is the handler's, each followed by a drain. How
+    # many batches the five frames after it make depends on how late the loop runs (a
+    # late loop sends what is due together), so only "at least one" is certain.
+    assert len(stream.response.writes) >= 2
     assert stream.writer.drains == len(stream.response.writes) - 1
 
 

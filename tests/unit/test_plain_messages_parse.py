@@ -4,22 +4,27 @@ request or error, on any body the schema lets through."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
+from unittest.mock import patch
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.catalogue import Catalogue
-from emulator.errors import ApiError
-from emulator.jsonvalue import JSONObject
-from emulator.neutral import NeutralRequest
-from emulator.schemas import SchemaSet, default_schema_dir
+from emulator.core.catalogue import Catalogue
+from emulator.core.errors import ApiError
+from emulator.core.neutral import NeutralRequest
+from emulator.surfaces import anthropic_parse
+from emulator.surfaces import anthropic_rules as rules
 from emulator.surfaces.anthropic_parse import (
     is_plain,
     parse_any_body,
     parse_messages_body,
     parse_plain_body,
 )
+from emulator.util.jsonvalue import JSONObject
+from emulator.validation.schemas import SchemaSet, default_schema_dir
 
 _REAL = Catalogue.load()
 _ROOMY = next(m for m in _REAL.models if m.provider == "anthropic")
@@ -77,14 +82,43 @@ def test_the_plain_parse_gives_what_the_full_parse_gives(
     assert plain == full
 
 
+def _passes_the_model_checks(body: JSONObject) -> bool:
+    """Whether ``body`` gets past what ``parse_messages_body`` checks before it
+    chooses a parse (the model and the generation limits)."""
+    info = CATALOGUE.lookup(str(body["model"]))
+    try:
+        rules.check_model(str(body["model"]), info, accept_any=False)
+        rules.check_generation_limits(body, info)
+    except ApiError:
+        return False
+    return True
+
+
 @given(body=PLAIN_BODIES)
 def test_plain_bodies_take_the_plain_parse(body: JSONObject) -> None:
-    try:
-        request = parse_messages_body(body, catalogue=CATALOGUE)
-    except ApiError:
-        return
-    assert request.tools == () and request.cache_breakpoints == ()
-    assert request.prompt_tokens == sum(block.tokens for block in request.blocks)
+    taken: list[str] = []
+
+    def spy(name: str, parse: Callable[..., NeutralRequest]) -> Callable[..., NeutralRequest]:
+        def recorded(*args: Any, **kwargs: Any) -> NeutralRequest:
+            taken.append(name)
+            return parse(*args, **kwargs)
+
+        return recorded
+
+    with (
+        patch.object(anthropic_parse, "parse_plain_body", spy("plain", parse_plain_body)),
+        patch.object(anthropic_parse, "parse_any_body", spy("full", parse_any_body)),
+    ):
+        try:
+            request: NeutralRequest | None = parse_messages_body(body, catalogue=CATALOGUE)
+        except ApiError:
+            request = None
+    # Rejected or not, a plain body past the model checks is parsed by the plain parse
+    # alone (a rejection from inside it included).
+    assert taken == (["plain"] if _passes_the_model_checks(body) else [])
+    if request is not None:
+        assert request.tools == () and request.cache_breakpoints == ()
+        assert request.prompt_tokens == sum(block.tokens for block in request.blocks)
 
 
 def test_anything_more_than_plain_takes_the_full_parse() -> None:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from emulator.accounting.prompt_cache import PromptCacheStore, owner_of
-from emulator.neutral import PromptBlock
+from emulator.core.neutral import PromptBlock
 
 
 def _blocks(*texts: str, tokens: int = 600) -> tuple[PromptBlock, ...]:
@@ -95,3 +96,49 @@ def test_a_prompt_sent_again_reads_its_prefix_and_shares_its_usage() -> None:
         owner="o", model="m", blocks=other_blocks, breakpoints=[(0, "5m")], min_tokens=1, now=3
     )
     assert fourth is usages[1]
+
+
+# OpenAI (openai-chat-completions.md, prompt caching): automatic from 1,024 prompt
+# tokens; cached_tokens is 0 below that, else whole 128-token steps (1024, 1152, …) of
+# the longest exact prefix seen before; nothing is ever "written" in usage.
+def _openai(store: PromptCacheStore, blocks: tuple[PromptBlock, ...], now: float = 0) -> Any:
+    return store.account_openai(owner="o", model="m", blocks=blocks, now=now)
+
+
+def test_openai_below_1024_tokens_never_caches() -> None:
+    store = PromptCacheStore()
+    prompt = _blocks("a", "b", tokens=1023 // 2) + _blocks("c", tokens=1)  # 1,023 tokens
+    for _ in range(2):
+        usage = _openai(store, prompt)
+        assert (usage.input_tokens, usage.cache_read_tokens) == (1023, 0)
+        assert usage.cache_creation_tokens == 0
+    assert store.entries(0) == []
+
+
+def test_openai_exactly_1024_tokens_caches_all_of_them() -> None:
+    store = PromptCacheStore()
+    prompt = _blocks("a", "b", tokens=512)
+    first, second = _openai(store, prompt), _openai(store, prompt, now=1)
+    assert (first.input_tokens, first.cache_read_tokens, first.cache_creation_tokens) == (
+        1024,
+        0,
+        0,
+    )
+    assert (second.input_tokens, second.cache_read_tokens) == (0, 1024)
+    assert second.cache_creation_tokens == 0 and second.total_tokens == 1024
+
+
+def test_openai_reads_whole_128_token_steps_of_the_longest_shared_prefix() -> None:
+    store = PromptCacheStore()
+    _openai(store, _blocks("a", tokens=1100) + _blocks("b", tokens=100))
+    # The longest prefix seen is "a" (1,100 tokens): 8 steps of 128 = 1,024 read.
+    usage = _openai(store, _blocks("a", tokens=1100) + _blocks("other", tokens=100), now=1)
+    assert (usage.input_tokens, usage.cache_read_tokens) == (1200 - 1024, 1024)
+    # The whole earlier prompt again: 1,200 tokens shared, 9 steps = 1,152.
+    usage = _openai(store, _blocks("a", tokens=1100) + _blocks("b", tokens=100), now=2)
+    assert (usage.input_tokens, usage.cache_read_tokens) == (1200 - 1152, 1152)
+    # Another owner shares nothing.
+    other = store.account_openai(
+        owner="p", model="m", blocks=_blocks("a", tokens=1100) + _blocks("b", tokens=100), now=3
+    )
+    assert other.cache_read_tokens == 0

@@ -24,7 +24,7 @@ from emulator.accounting.rate_limit import (
     retry_headers,
     rfc3339,
 )
-from emulator.clock import ManualClock
+from emulator.util.clock import ManualClock
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, ManualClock's default
 KEY = "sk-test"
@@ -463,6 +463,8 @@ def test_anthropic_error(kwargs: dict[str, int], tokens: int, words: str) -> Non
         rate_limiter.check(KEY, MODEL, tokens), organization_id="org-1"
     )
     assert (error.status, error.error_type) == (429, "rate_limit_error")
+    # anthropic-messages.md §9 (429 example): "This request would exceed the rate limit
+    # for your organization (…) of 20,000 input tokens per minute. …".
     assert error.message.startswith(
         f"This request would exceed the rate limit for your organization (org-1) {words}"
     )
@@ -522,3 +524,16 @@ def test_buckets_never_allow_more_than_capacity_plus_refill(
             elapsed = taken[last][0] - taken[first][0] + slack
             assert requests <= rpm + rpm / 60 * elapsed
             assert tokens <= itpm + itpm / 60 * elapsed
+
+
+def test_a_group_without_limits_shows_the_generous_defaults_never_spent() -> None:
+    # README "Gateway testing": a limit that is not set shows a generous default,
+    # never spent.
+    rate_limiter, _ = limiter()
+    for _ in range(3):
+        decision = rate_limiter.check(KEY, MODEL, 5000)
+        assert decision.is_allowed
+    state = decision.state
+    assert (state.requests.limit, state.requests.remaining_whole) == (4_000, 4_000)
+    for bucket in (state.input_tokens, state.output_tokens, state.tokens):
+        assert (bucket.limit, bucket.remaining_whole) == (4_000_000, 4_000_000)

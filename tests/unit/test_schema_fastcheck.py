@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from emulator.schema_fastcheck import Check, _Compiler, _Unsupported
+from emulator.validation.fastcheck import Check, _Compiler, _Unsupported
 
 # Small schemas, so that generated values often pass and often sit on a boundary.
 BOUNDED = {"type": "integer", "minimum": 0, "exclusiveMaximum": 10}

@@ -1,4 +1,4 @@
-"""schemas/ and emulator.schemas: what each body schema accepts, and how a rejection is worded."""
+"""schemas/ and emulator.validation.schemas: what each body schema accepts, and how a rejection is worded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from emulator.schemas import (
+from emulator.validation.schemas import (
     SchemaSet,
     Violation,
     anthropic_message,

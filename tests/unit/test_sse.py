@@ -11,21 +11,20 @@ from typing import Any, cast
 
 import pytest
 from aiohttp import web
-from anthropic._streaming import SSEDecoder as AnthropicDecoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openai._streaming import SSEDecoder as OpenAIDecoder
 
 from conftest import ResponseChecker
-from emulator import sse
-from emulator.accounting.tokenizer import count_tokens
 from emulator.accounting.usage import PromptUsage
-from emulator.completion import FinishedChoice, finish_choice
+from emulator.core.completion import finish_choice
+from emulator.core.outcome import FinishedChoice, Part, TextPart, ThinkingPart, Timing, ToolCallPart
+from emulator.core.tokenizer import count_tokens
+from emulator.http import sse
+from emulator.http.sse import StreamEvent
 from emulator.render.anthropic import message_events
 from emulator.render.complete import completion_events
-from emulator.render.events import StreamEvent
 from emulator.render.openai import ChatHeader, chunk_events
-from emulator.scenario.outcome import Part, TextPart, ThinkingPart, Timing, ToolCallPart
+from tests import sse_parse
 
 TRICKY = (
     "Café naïve e\u0301 — 日本語のテキスト 🎉 👩\u200d👩\u200d👧 🇫🇷 ß€ "
@@ -41,11 +40,10 @@ def _finished(*parts: Part) -> FinishedChoice:
     return finish_choice(tuple(parts), max_tokens=100_000)
 
 
-def _decode(raw: bytes, *, chunk: int, openai: bool = False) -> list[tuple[str | None, str]]:
-    """Decode with the SDKs' own SSE decoder, feeding ``chunk`` bytes at a time."""
-    pieces = iter([raw[i : i + chunk] for i in range(0, len(raw), chunk)])
-    decoder = OpenAIDecoder() if openai else AnthropicDecoder()
-    return [(event.event, event.data) for event in decoder.iter_bytes(pieces)]
+def _decode(raw: bytes, *, chunk: int) -> list[tuple[str | None, str]]:
+    """Decode as a conforming SSE client does, fed ``chunk`` bytes at a time."""
+    pieces = [raw[i : i + chunk] for i in range(0, len(raw), chunk)]
+    return [(event.event, event.data) for event in sse_parse.decode(pieces)]
 
 
 def _frames(events: Iterator[StreamEvent]) -> list[bytes]:
@@ -145,7 +143,7 @@ def test_openai_multibyte_chunks_round_trip(
     choices = [_finished(TextPart(TRICKY)), _finished(TextPart("Ünïcödé 中文 ✅"))]
     events = chunk_events(HEADER, choices, PROMPT, include_usage=include_usage)
     raw = b"".join(_frames(events))
-    decoded = _decode(raw, chunk=3, openai=True)
+    decoded = _decode(raw, chunk=3)
     assert all(name is None for name, _ in decoded)
     assert decoded[-1][1] == "[DONE]"
     chunks = [json.loads(data) for _, data in decoded[:-1]]
@@ -203,7 +201,7 @@ def test_any_text_round_trips_through_every_renderer(text: str, thinking: str) -
     assert "".join(d.get("thinking", "") for d in deltas) == thinking
 
     raw = b"".join(_frames(chunk_events(HEADER, [choice], PROMPT, include_usage=True)))
-    chunks = [json.loads(d) for _, d in _decode(raw, chunk=64, openai=True)[:-1]]
+    chunks = [json.loads(d) for _, d in _decode(raw, chunk=64)[:-1]]
     joined = "".join(c["delta"].get("content") or "" for k in chunks for c in k["choices"])
     assert joined == text
 

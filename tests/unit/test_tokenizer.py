@@ -5,7 +5,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.accounting.tokenizer import (
+from emulator.core.outcome import TextPart
+from emulator.core.tokenizer import (
     _truncate_by_steps,
     count_tokens,
     split_into_tokens,
@@ -13,7 +14,6 @@ from emulator.accounting.tokenizer import (
     truncate_to_tokens,
 )
 from emulator.scenario.generate import TextPool
-from emulator.scenario.outcome import TextPart
 from tests.support import generated_parts
 
 

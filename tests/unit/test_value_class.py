@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mypy import api as mypy_api
 
-from emulator.scenario.outcome import TextPart
-from emulator.value_class import value_class
+from emulator.core.outcome import TextPart
+from emulator.util.value_class import value_class
 
 
 @value_class(slots=True)
@@ -48,7 +48,7 @@ def test_the_type_checker_rejects_assigning_to_a_field(tmp_path: Path) -> None:
     snippet.write_text(
         textwrap.dedent(
             """
-            from emulator.value_class import value_class
+            from emulator.util.value_class import value_class
 
             @value_class(slots=True)
             class Point:

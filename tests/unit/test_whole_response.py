@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator import whole_response
-from emulator.whole_response import SentResponse, head_lines
+from emulator.http import whole_response
+from emulator.http.whole_response import SentResponse, head_lines
 
 TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 names = st.text(alphabet=TOKEN_CHARS, min_size=1, max_size=20)

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator import write_coalescing
-from emulator.write_coalescing import CoalescingTransport
+from emulator.http import write_coalescing
+from emulator.http.write_coalescing import CoalescingTransport
 
 
 class InnerTransport:

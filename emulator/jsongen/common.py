@@ -8,12 +8,12 @@ resolution. The generator itself is :func:`emulator.jsongen.instance.make_instan
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from functools import lru_cache
 from typing import TypeAlias
 from urllib.parse import unquote
+
+from emulator.util.linear_regex import LinearPattern, UnsupportedPattern, compile_linear
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 SchemaMap: TypeAlias = Mapping[str, object]
@@ -31,7 +31,11 @@ def _names(spaced: str) -> tuple[str, ...]:
 
 
 _SOFT_DEPTH = 4  # past this many nested $ref expansions, emit the smallest values
-_MAX_LENGTH = 100_000  # longest string or array built
+# Work per generated instance, bounded by construction (a request chooses the schema):
+MAX_STRING_LENGTH = 4096  # longest string built (minLength beyond it: the request's 400)
+MAX_ITEMS = 1000  # most array items or object properties built for one value
+MAX_VALUES = 5_000  # values generated per call
+MAX_CHARACTERS = 100_000  # characters drawn per call, failed attempts and steps included
 _ANNOTATIONS = frozenset(
     _names(
         "title description default examples $schema $id $comment $defs"
@@ -56,7 +60,7 @@ def _min_count(m: SchemaMap, key: str) -> int:
 def _size_floor(m: SchemaMap, key: str) -> int:
     """A lower bound on a length or count that the generator must reach."""
     n = _min_count(m, key)
-    if n > _MAX_LENGTH:
+    if n > (MAX_STRING_LENGTH if key == "minLength" else MAX_ITEMS):
         raise UnsatisfiableSchema(f"{key} {n} is beyond what the generator builds")
     return n
 
@@ -99,11 +103,11 @@ def _json_eq(a: object, b: object) -> bool:
     return a is b or _canon(a) == _canon(b)
 
 
-@lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str] | None:
+def _compile(pattern: str) -> LinearPattern | None:
+    """``pattern`` in RE2 (linear time, cached), or None when RE2 refuses it."""
     try:
-        return re.compile(pattern)
-    except re.error:
+        return compile_linear(pattern)
+    except UnsupportedPattern:
         return None
 
 

@@ -24,6 +24,8 @@ from emulator.jsongen.check import _is_type, _valid
 from emulator.jsongen.common import (
     _ANNOTATIONS,
     _SOFT_DEPTH,
+    MAX_CHARACTERS,
+    MAX_VALUES,
     JSONValue,
     SchemaMap,
     UnsatisfiableSchema,
@@ -48,7 +50,6 @@ _Fork: TypeAlias = tuple[str, Sequence[object]]
 _HARD_DEPTH = 32  # past this many, give up (the recursion has no finite instance)
 _RETRIES = 12
 _BRANCH_BUDGET = 256  # failed anyOf/oneOf/if branches tolerated per call
-_MAX_NODES = 100_000  # values generated per call
 _COMBINATORS = frozenset({"$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 _KEYWORD_TYPE: dict[str, str] = {
@@ -141,14 +142,15 @@ def _normalize(s: SchemaMap) -> SchemaMap:
 
 
 class _Gen(_ContainerGen, _NumberGen):
-    __slots__ = ("budget", "nodes", "rng", "root", "words")
+    __slots__ = ("budget", "chars", "nodes", "rng", "root", "words")
 
     def __init__(self, root: object, rng: random.Random, words: Sequence[str]) -> None:
         self.root = root
         self.rng = rng
         self.words: Sequence[str] = words if len(words) else _FALLBACK_WORDS
         self.budget = _BRANCH_BUDGET
-        self.nodes = _MAX_NODES
+        self.nodes = MAX_VALUES
+        self.chars = [MAX_CHARACTERS]
 
     def gen(self, schema: object, depth: int, avoid: _Avoid = None) -> JSONValue:
         self.nodes -= 1

@@ -29,6 +29,22 @@ def _is_multiple(v: _Number, mult: _Number) -> bool:
     return v % mult == 0
 
 
+# What a JSON encoder writes as an integer (orjson: signed or unsigned 64-bit).
+_INT_RANGE = range(-(2**63), 2**64)
+
+
+def _encodable(v: _Number) -> _Number | None:
+    """``v`` as JSON can carry it: an integer beyond 64 bits as the nearest float (``1e20``,
+    still an integer to JSON Schema; the caller checks it against the bounds again), or
+    None beyond the float range."""
+    if not isinstance(v, int) or v in _INT_RANGE:
+        return v
+    try:
+        return float(v)
+    except OverflowError:
+        return None
+
+
 def _in_bounds(v: _Number, m: SchemaMap) -> bool:
     lo, hi = _num(m, "minimum"), _num(m, "maximum")
     xlo, xhi = _num(m, "exclusiveMinimum"), _num(m, "exclusiveMaximum")
@@ -66,7 +82,7 @@ class _NumberGen:
     __slots__ = ()
     rng: random.Random
 
-    def _gen_integer(self, m: SchemaMap, avoid: _Avoid) -> int:
+    def _gen_integer(self, m: SchemaMap, avoid: _Avoid) -> _Number:
         lo, lo_x = _lower(m)
         hi, hi_x = _upper(m)
         ilo = None if lo is None else (math.floor(lo) + 1 if lo_x else math.ceil(lo))
@@ -78,7 +94,9 @@ class _NumberGen:
         klo = None if ilo is None else -(-ilo // step)
         khi = None if ihi is None else ihi // step
         for k in self._k_candidates(klo, khi, max(1, 100 // step)):
-            v = k * step
+            v = _encodable(k * step)
+            if v is None or not _in_bounds(v, m):
+                continue
             if (mult is None or _is_multiple(v, mult)) and not (avoid and _canon(v) in avoid):
                 return v
         raise UnsatisfiableSchema("no integer satisfies the numeric bounds")
@@ -112,8 +130,10 @@ class _NumberGen:
         window = max(1, min(10**6, math.floor(100 / md)))
         for k in self._k_candidates(klo, khi, window):
             q = md * k
-            v: _Number = int(q) if q.denominator == 1 else float(q)
-            if _is_multiple(v, mult) and _in_bounds(v, m) and not (avoid and _canon(v) in avoid):
+            v = _encodable(int(q)) if q.denominator == 1 else float(q)
+            if v is None or not (_is_multiple(v, mult) and _in_bounds(v, m)):
+                continue
+            if not (avoid and _canon(v) in avoid):
                 return v
         raise UnsatisfiableSchema("no multiple of multipleOf within bounds")
 

@@ -1,7 +1,7 @@
 """The regex walker: a string that a ``pattern`` can match, built from the pattern itself.
 
 A common regex subset is parsed into a tree, and a walk of the tree picks one character per
-step; the caller still checks the result with ``re.search``, so assertions can be skipped.
+step; the caller still checks the result with RE2's search, so assertions can be skipped.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import string
 from functools import lru_cache
 from typing import TypeAlias
 
-from emulator.jsongen.common import _MAX_LENGTH, UnsatisfiableSchema
+from emulator.jsongen.common import MAX_STRING_LENGTH, UnsatisfiableSchema
 
 _LETTERS = string.ascii_letters
 _DIGITS = string.digits
@@ -144,7 +144,8 @@ class _RegexParser:
             if len(lo) == 1 and self._peek() == "-" and self._peek(1) not in ("]", ""):
                 self.i += 1
                 hi = self._class_char()
-                chars.append("".join(chr(x) for x in range(ord(lo), ord(hi) + 1)))
+                span = range(ord(lo), ord(hi) + 1)
+                chars.append("".join(chr(x) for x in span if not 0xD800 <= x <= 0xDFFF))
             else:
                 chars.append(lo)
         members = "".join(dict.fromkeys("".join(chars)))
@@ -181,9 +182,12 @@ class _RegexParser:
             code = self.p[self.i : self.i + width]
             self.i += width
             try:
-                return chr(int(code, 16))
+                char = chr(int(code, 16))
             except ValueError:
                 raise _RegexUnsupported(self.p) from None
+            if 0xD800 <= ord(char) <= 0xDFFF:
+                raise _RegexUnsupported(self.p)  # a lone surrogate is no text to match
+            return char
         if not in_class and c in ("b", "B", "A", "Z", "z"):
             return ()  # assertions: the final re.search decides
         if not c or c.isalnum():
@@ -199,23 +203,35 @@ def _parse_regex(pattern: str) -> _Node | None:
         return None
 
 
-def _walk(node: _Node, rng: random.Random, extra: int, out: list[str]) -> None:
+def walk(tree: _Node, rng: random.Random, extra: int) -> str:
+    """One string the tree's language holds, or :class:`UnsatisfiableSchema` when the walk
+    needs more than :data:`MAX_STRING_LENGTH` characters or as many steps (a repetition
+    of something that may be empty, ``((a?)*)*``, takes steps and no characters)."""
+    out: list[str] = []
+    _walk(tree, rng, extra, out, [MAX_STRING_LENGTH])
+    return "".join(out)
+
+
+def _walk(node: _Node, rng: random.Random, extra: int, out: list[str], steps: list[int]) -> None:
+    steps[0] -= 1
+    if steps[0] < 0:
+        raise UnsatisfiableSchema("pattern walk takes too many steps")
     if isinstance(node, str):
         if not node:
             raise UnsatisfiableSchema("empty character class")
         out.append(node[rng.randrange(len(node))] if len(node) > 1 else node)
     elif isinstance(node, tuple):
         for child in node:
-            _walk(child, rng, extra, out)
+            _walk(child, rng, extra, out, steps)
     elif isinstance(node, _Alt):
-        _walk(node.options[rng.randrange(len(node.options))], rng, extra, out)
+        _walk(node.options[rng.randrange(len(node.options))], rng, extra, out, steps)
     else:
         hi = node.lo + extra if node.hi is None else node.hi
         count = rng.randint(node.lo, max(node.lo, hi)) if hi > node.lo else node.lo
-        if len(out) + count > _MAX_LENGTH:
+        if len(out) + count > MAX_STRING_LENGTH:
             raise UnsatisfiableSchema("pattern demands too long a string")
         if isinstance(node.node, str) and node.node:
             out.extend(rng.choices(node.node, k=count))
             return
         for _ in range(count):
-            _walk(node.node, rng, extra, out)
+            _walk(node.node, rng, extra, out, steps)

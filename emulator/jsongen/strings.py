@@ -7,13 +7,15 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from emulator.jsongen.common import (
+    MAX_CHARACTERS,
+    MAX_STRING_LENGTH,
     SchemaMap,
     UnsatisfiableSchema,
     _compile,
     _max_count,
     _size_floor,
 )
-from emulator.jsongen.regex import _parse_regex, _walk
+from emulator.jsongen.regex import _parse_regex, walk
 
 
 class _StringGen:
@@ -22,6 +24,7 @@ class _StringGen:
     __slots__ = ()
     rng: random.Random
     words: Sequence[str]
+    chars: list[int]  # [characters still to draw in this call], from MAX_CHARACTERS
 
     def _gen_string(self, m: SchemaMap) -> str:
         lo, hi = _size_floor(m, "minLength"), _max_count(m, "maxLength")
@@ -58,9 +61,12 @@ class _StringGen:
         if tree is None:
             return None
         for attempt in range(16):
-            out: list[str] = []
-            _walk(tree, self.rng, 3 if attempt < 8 else max(3, lo), out)
-            cand = "".join(out)
+            try:
+                cand = walk(tree, self.rng, 3 if attempt < 8 else max(3, lo))
+            except UnsatisfiableSchema:  # this walk ran too long; the next may not
+                self._spend(MAX_STRING_LENGTH)
+                continue
+            self._spend(len(cand))
             for padded in _paddings(cand, lo):
                 if _fits(padded, lo, hi) and rx.search(padded):
                     return padded
@@ -72,9 +78,16 @@ class _StringGen:
         s = " ".join(parts)
         while len(s) < lo:
             s += " " + words[rng.randrange(len(words))]
-        if hi is not None and len(s) > hi:
-            s = s[:hi]
+        cap = MAX_STRING_LENGTH if hi is None else min(hi, MAX_STRING_LENGTH)
+        if len(s) > cap:
+            s = s[:cap]
+        self._spend(len(s))
         return s[:-1] + "a" if s.endswith(" ") else s
+
+    def _spend(self, characters: int) -> None:
+        self.chars[0] -= characters
+        if self.chars[0] < 0:
+            raise UnsatisfiableSchema(f"the instance needs more than {MAX_CHARACTERS} characters")
 
     def _slug(self) -> str:
         w = self.words[self.rng.randrange(len(self.words))]

@@ -7,7 +7,6 @@ the field, e.g. ``fixtures/agent.yaml: rule 'ask' (rules[0]): match.turn.lt:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +26,7 @@ from emulator.scenario.placeholders import unknown_placeholders
 from emulator.scenario.recorded import RecordedAnswer
 from emulator.scenario.replies import ErrorSpec, FaultSpec, ReplySpec, ToolCallSpec
 from emulator.util import jsonvalue
+from emulator.util.linear_regex import UnsupportedPattern, compile_linear
 from emulator.util.resources import data_dir
 
 SCENARIO_SUFFIXES = (".json", ".yaml", ".yml")
@@ -89,9 +89,13 @@ def _text_matcher(value: Any, where: str) -> r.TextMatcher:
     regex = None
     if "regex" in value:
         try:
-            regex = re.compile(value["regex"])
-        except re.error as err:
-            raise ScenarioError(f"{where}.regex: invalid regular expression: {err}") from err
+            regex = compile_linear(value["regex"])
+        except UnsupportedPattern as err:
+            raise ScenarioError(
+                f"{where}.regex: invalid regular expression for RE2 ({err.reason}): rules'"
+                " regexes run in linear time, without backreferences, lookaround or possessive"
+                " quantifiers"
+            ) from err
     return r.TextMatcher(value.get("contains"), regex, value.get("equals"))
 
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from emulator.core.neutral import NeutralRequest
@@ -34,10 +34,12 @@ from emulator.core.outcome import (
 )
 from emulator.jsongen.instance import UnsatisfiableSchema, make_instance
 from emulator.scenario.generate import TextPool, signature_for
+from emulator.scenario.linear_jsonschema import LinearDraft202012Validator
 from emulator.scenario.recorded import RecordedAnswer
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject, JSONValue
 
+_MAX_ERRORS = 16  # one is reported; the first few are sorted to pick it
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # What template_values fills besides a rule's named regex groups.
 TEMPLATE_NAMES = ("model", "api", "last_user_text", "tool_result", "tool_name")
@@ -112,7 +114,7 @@ def _render_value(value: JSONValue, values: dict[str, str]) -> JSONValue:
 
 @lru_cache(maxsize=256)
 def _validator(schema_json: bytes) -> Any:
-    return Draft202012Validator(jsonvalue.loads(schema_json))
+    return LinearDraft202012Validator(jsonvalue.loads(schema_json))
 
 
 def _tool_input(
@@ -138,7 +140,8 @@ def _tool_input(
         raise ScenarioRuntimeError(f"rule {rule!r}: tool call {call.name!r} input is not an object")
     if schema is not None:
         try:
-            errors = sorted(_validator(jsonvalue.canonical(schema)).iter_errors(rendered), key=str)
+            found = _validator(jsonvalue.canonical(schema)).iter_errors(rendered)
+            errors = sorted(islice(found, _MAX_ERRORS), key=str)
         except SchemaError:
             errors = []
         if errors:

@@ -17,6 +17,7 @@ from typing import Literal
 from emulator.core.neutral import NeutralRequest
 from emulator.scenario.fingerprint import Fingerprint
 from emulator.scenario.replies import ReplySpec
+from emulator.util.linear_regex import LinearPattern
 
 Exhausted = Literal["repeat_last", "cycle", "error"]
 
@@ -48,7 +49,7 @@ class TextMatcher:
     or ``equals``."""
 
     contains: str | None = None
-    regex: re.Pattern[str] | None = None
+    regex: LinearPattern | None = None  # RE2: linear in the text matched
     equals: str | None = None
 
     def check(self, what: str, text: str, groups: dict[str, str]) -> Why | None:
@@ -118,6 +119,8 @@ def api_is(apis: frozenset[str]) -> Predicate:
 
 
 def model_glob(patterns: tuple[str, ...]) -> Predicate:
+    # fnmatch escapes all but its wildcards, and makes each ``*`` an atomic group (no
+    # backtracking into it): linear enough for re, which RE2 could not run (atomic groups).
     matches = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
     def check(ctx: MatchContext) -> Why | None:

@@ -10,6 +10,7 @@ from emulator.accounting.prompt import (
     text_message_block,
 )
 from emulator.core.catalogue import Catalogue, ModelInfo
+from emulator.core.errors import invalid_request
 from emulator.core.neutral import (
     TEXT_FORMAT,
     Message,
@@ -21,6 +22,7 @@ from emulator.core.neutral import (
     ToolSpec,
 )
 from emulator.surfaces import anthropic_rules as rules
+from emulator.surfaces.caller_schemas import dotted, schema_problem
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject
 
@@ -107,9 +109,12 @@ def _tool_choice(body: JSONObject) -> ToolChoice:
 
 
 def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
+    tools = body.get("tools") or ()
+    for index, tool in enumerate(tools):
+        _refuse_schema_problem(tool.get("input_schema"), ("tools", index, "input_schema"))
     return tuple(
         ToolSpec(str(t["name"]), str(t.get("description") or ""), t.get("input_schema"))
-        for t in body.get("tools") or ()
+        for t in tools
     )
 
 
@@ -117,8 +122,15 @@ def _output_format(body: JSONObject) -> OutputFormat:
     config = body.get("output_config")
     fmt = config.get("format") if isinstance(config, dict) else None
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        _refuse_schema_problem(fmt.get("schema"), ("output_config", "format", "schema"))
         return OutputFormat("json_schema", fmt.get("schema"), None)
     return TEXT_FORMAT
+
+
+def _refuse_schema_problem(schema: object, where: tuple[str | int, ...]) -> None:
+    found = schema_problem(schema)
+    if found is not None:
+        raise invalid_request(f"{dotted((*where, *found.context))}: {found.problem}")
 
 
 # A body with only these keys, a string system prompt and string contents is plain:

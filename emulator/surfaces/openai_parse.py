@@ -15,6 +15,7 @@ from emulator.core.neutral import (
     ToolSpec,
 )
 from emulator.surfaces.anthropic_parse import content_key
+from emulator.surfaces.caller_schemas import schema_problem
 from emulator.surfaces.images import data_url_payload, sniff_media_type
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject
@@ -165,8 +166,15 @@ def _check_images(raw_messages: list[JSONObject]) -> None:
 
 def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
     specs: list[ToolSpec] = []
-    for tool in body.get("tools") or ():
+    for index, tool in enumerate(body.get("tools") or ()):
         function = tool.get("function") or tool.get("custom") or {}
+        if tool.get("type") == "function" and (found := schema_problem(function.get("parameters"))):
+            raise invalid_request(
+                f"Invalid schema for function '{function.get('name', '')}': "
+                f"In context={found.context!r}, {found.problem}.",
+                param=f"tools[{index}].function.parameters",
+                code="invalid_function_parameters",
+            )
         specs.append(
             ToolSpec(
                 str(function.get("name", "")),
@@ -212,6 +220,13 @@ def _output_format(body: JSONObject) -> OutputFormat:
         return OutputFormat("json_object")
     if raw.get("type") == "json_schema":
         spec = raw.get("json_schema") or {}
+        found = schema_problem(spec.get("schema"))
+        if found is not None:
+            raise invalid_request(
+                f"Invalid schema for response_format '{spec.get('name', '')}': "
+                f"In context={found.context!r}, {found.problem}.",
+                param="response_format",
+            )
         return OutputFormat("json_schema", spec.get("schema"), spec.get("name"))
     return OutputFormat()
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
+from emulator.core.errors import invalid_request
 from emulator.core.neutral import NeutralRequest
 from emulator.core.paths import Family
 from emulator.pipeline.keys import EXCHANGE, RUNTIME
@@ -18,6 +19,7 @@ from emulator.surfaces.common import (
 )
 from emulator.surfaces.content_encoding import check_content_encoding, undecodable_body
 from emulator.util.jsonvalue import JSONObject
+from emulator.util.nesting import depth_message, nests_too_deeply
 
 
 async def read_request(
@@ -43,7 +45,10 @@ async def read_request(
     raw = checked_json_bytes(http, raw, limit, family)
     found = runtime.parsed_bodies.find(kind, raw)
     if found is None:
-        parsed = parse(decode_json_object(http, raw, family))
+        body = decode_json_object(http, raw, family)
+        if nests_too_deeply(raw, body):
+            raise invalid_request(depth_message())
+        parsed = parse(body)
         runtime.parsed_bodies.offer(kind, raw, parsed)
         return parsed
     kept_raw, parsed = found

@@ -82,6 +82,12 @@ class _Compiler:
         check: Check = self._namespace[name]
         return check
 
+    def compiled(self, schema: object) -> Check | None:
+        """The function an earlier :meth:`compile` made for ``schema`` (the same object), if any."""
+        name = self._names.get(id(schema))
+        check: Check | None = None if name is None else self._namespace.get(name)
+        return check
+
     # ------------------------------------------------------------------ naming
 
     def _literal(self, value: object) -> str:

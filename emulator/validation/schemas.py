@@ -27,14 +27,15 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from emulator.util.resources import package_dir
+from emulator.validation.bounded import MAX_ERRORS, BoundedValidators
 from emulator.validation.fastcheck import Check, _Compiler, _Unsupported
 from emulator.validation.violations import (
     Schema,
@@ -87,12 +88,13 @@ class SchemaSet:
         self._registry: Registry[Any] = Registry().with_resources(
             (f"{name}.json", DRAFT202012.create_resource(doc)) for name, doc in documents.items()
         )
+        compiler = _Compiler(self._union)
+        self._bounded = BoundedValidators(compiler.compiled)
         self._validators: dict[str, Any] = {
-            name: Draft202012Validator(doc, registry=self._registry)
+            name: self._bounded.validator_class(doc, registry=self._registry)
             for name, doc in self._documents.items()
         }
         self._unions: dict[int, _Union | None] = {}
-        compiler = _Compiler(self._union)
         self._checks: dict[str, Check] = {}
         for name, doc in self._documents.items():
             # a keyword the quick check does not know: jsonschema alone checks that schema
@@ -115,13 +117,17 @@ class SchemaSet:
     def is_valid(self, name: str, body: object) -> bool:
         if self._passes_fast(name, body):
             return True
-        return bool(self._validators[name].is_valid(body))
+        try:
+            return bool(self._validators[name].is_valid(body))
+        finally:
+            self._bounded.forget()
 
     def validate(self, name: str, body: object) -> Violation | None:
         """``None`` when ``body`` is valid, else its most relevant violation.
 
         The deepest error wins; among equally deep ones, the first in document order, where a
-        missing key comes before the keys present in the same object. Never raises for a JSON
+        missing key comes before the keys present in the same object; the first
+        :data:`~emulator.validation.bounded.MAX_ERRORS` errors are ranked. Never raises for a JSON
         value; ``KeyError`` for an unknown schema name.
         """
         validator = self._validators[name]
@@ -129,11 +135,14 @@ class SchemaSet:
             return None
         best: _Candidate | None = None
         best_key: tuple[int, list[tuple[int, int]]] | None = None
-        for error in validator.iter_errors(body):
-            for candidate in _candidates(error):
-                key = (-len(candidate.path), _positions(body, candidate))
-                if best_key is None or key < best_key:
-                    best, best_key = candidate, key
+        try:
+            for error in islice(validator.iter_errors(body), MAX_ERRORS):
+                for candidate in _candidates(error):
+                    key = (-len(candidate.path), _positions(body, candidate))
+                    if best_key is None or key < best_key:
+                        best, best_key = candidate, key
+        finally:
+            self._bounded.forget()
         return None if best is None else self._violation(name, body, best)
 
     # ------------------------------------------------------------------ internals

@@ -46,6 +46,19 @@ SAMPLES: dict[str, list[str]] = {
     "require_headers": ["X-A=1", "X-B"],
     "rate_limits": ["rpm=5", "model=gpt-*,rpm=6"],
     "chaos": ["overloaded=0.1", "model=gpt-*,rate_limit=0.2"],
+    "journal_max_bytes": ["4096"],
+    "head_timeout_s": ["2.5"],
+    "body_timeout_s": ["3.5"],
+    "upstream": ["https://api.example.com"],
+    "anthropic_upstream": ["https://anthropic.example.com"],
+    "openai_upstream": ["https://openai.example.com"],
+    "record_out": ["/tmp/recorded"],
+    "record_mode": ["all"],
+    "cassette": ["mine"],
+    "match_keys": ["model,messages"],
+    "scrub": ["sk-[a-z]+"],  # a regular expression: one per variable, any character allowed
+    "scrub_file": ["/tmp/scrub.txt"],
+    "replay_timing": ["recorded"],
 }
 
 

@@ -11,30 +11,37 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from emulator import pytest_options as options
 from emulator import pytest_recording as recording
 from emulator.pipeline.config import EmulatorConfig
-from emulator.scenario.loader import Scenario, load_file, parse_scenario
-from emulator.testing import EmulatorThread
 from emulator.util.clock import ManualClock
 
+# The server, the scenario loader and the SDKs are imported inside the fixtures: this
+# module is imported by every pytest run wherever the package is installed.
 if TYPE_CHECKING:
     import anthropic
     import openai
 
-MARKER = "llm_emulator"
+    from emulator.scenario.loader import Scenario
+    from emulator.testing import EmulatorThread
+
+MARKER = options.MARKER
 _TEST_SCENARIO = "pytest"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("llm-emulator")
     group.addoption(
-        "--llm-emulator-seed", type=int, default=0, help="seed of the emulator's generated replies"
+        "--llm-emulator-seed",
+        type=int,
+        default=None,
+        help="seed of the emulator's generated replies (over the llm_emulator_seed ini option)",
     )
     group.addoption(
         "--llm-emulator-report-unmatched",
@@ -42,16 +49,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="list, after the run, requests that no scripted rule matched, with the nearest misses",
     )
     recording.add_options(parser, group)
+    for name in options.ALL_OPTIONS:
+        described = {**options.SERVER_OPTIONS, **options.FIXTURE_OPTIONS}[name]
+        parser.addini(
+            options.INI_PREFIX + name,
+            f"llm-emulator, every test: {described}",
+            type=options.ini_type(name),  # type: ignore[arg-type]  # one of pytest's names
+            default=None,
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(*files, seed=None): load scenario files (JSON or YAML; relative paths from "
-        "the test file's folder, then the working directory) and set the seed of generated "
-        "replies for this test",
+        f"{MARKER}(*files, **options): load scenario files (JSON or YAML; relative paths "
+        "from the test file's folder, then the working directory) and set this test's options: "
+        + ", ".join(options.ALL_OPTIONS),
     )
     recording.configure(config)
+    _session_options(config)  # a bad ini option stops the run before any test
 
 
 @dataclass
@@ -77,7 +93,10 @@ class EmulatorClock:
         self._clock.advance(seconds)
 
 
-@dataclass
+_TEST_KEYS = {"anthropic": "sk-ant-test", "openai": "sk-test"}
+
+
+@dataclass(repr=False)
 class LLMEmulator:
     """What a test gets from the ``llm_emulator`` fixture."""
 
@@ -85,12 +104,14 @@ class LLMEmulator:
     clock: EmulatorClock
     test_dir: Path | None = None
     # The keys of the ready clients (real ones while recording: see record/pytest_support.py).
-    api_keys: dict[str, str] = field(
-        default_factory=lambda: {"anthropic": "sk-ant-test", "openai": "sk-test"}
-    )
+    api_keys: dict[str, str] = field(default_factory=lambda: dict(_TEST_KEYS))
     _rules: list[dict[str, Any]] = field(default_factory=list)
     _files: list[Scenario] = field(default_factory=list)
     _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        rules = len(self._rules) + sum(len(s.rules) for s in self._files)
+        return f"<LLMEmulator {self.base_url} rules={rules}>"
 
     # -- where it is ---------------------------------------------------------------
     @property
@@ -108,7 +129,7 @@ class LLMEmulator:
         import anthropic  # noqa: PLC0415  # the SDKs are optional for the plugin
 
         client = anthropic.Anthropic(
-            **{"base_url": self.base_url, "api_key": self.api_keys["anthropic"], **options}
+            **{"base_url": self.base_url, "api_key": self._key("anthropic"), **options}
         )
         self._closers.append(client.close)
         return client
@@ -117,14 +138,14 @@ class LLMEmulator:
         import anthropic  # noqa: PLC0415
 
         return anthropic.AsyncAnthropic(
-            **{"base_url": self.base_url, "api_key": self.api_keys["anthropic"], **options}
+            **{"base_url": self.base_url, "api_key": self._key("anthropic"), **options}
         )
 
     def openai_client(self, **options: Any) -> openai.OpenAI:
         import openai  # noqa: PLC0415
 
         client = openai.OpenAI(
-            **{"base_url": self.openai_base_url, "api_key": self.api_keys["openai"], **options}
+            **{"base_url": self.openai_base_url, "api_key": self._key("openai"), **options}
         )
         self._closers.append(client.close)
         return client
@@ -133,8 +154,17 @@ class LLMEmulator:
         import openai  # noqa: PLC0415
 
         return openai.AsyncOpenAI(
-            **{"base_url": self.openai_base_url, "api_key": self.api_keys["openai"], **options}
+            **{"base_url": self.openai_base_url, "api_key": self._key("openai"), **options}
         )
+
+    def _key(self, family: str) -> str:
+        """The ready clients' key: a real one while recording, else the first key the
+        server accepts when it accepts only some, else the test key."""
+        chosen = self.api_keys[family]
+        keys = self.server.config.api_keys
+        if chosen == _TEST_KEYS[family] and keys:
+            return keys[0]
+        return chosen
 
     # -- scripting -----------------------------------------------------------------
     def reply(self, *texts: str, thinking: str | None = None, **match: Any) -> None:
@@ -151,7 +181,8 @@ class LLMEmulator:
         **match: Any,
     ) -> None:
         """Answer with a call of tool ``name`` (input generated from its schema if omitted).
-        Like a real model, the rule stops firing once the tool's result is in the last turn."""
+        Like a real model, the rule stops firing once the tool's result is in the
+        conversation since the last user text."""
         call: dict[str, Any] = {"name": name}
         if input is not None:
             call["input"] = dict(input)
@@ -195,6 +226,8 @@ class LLMEmulator:
         """Load a scenario file (JSON or YAML); its rules come before one-line ones. A
         relative path is looked up next to the test file first, then in the working
         directory."""
+        from emulator.scenario.loader import load_file  # noqa: PLC0415
+
         self._files.append(load_file(_resolve(Path(path), self.test_dir)))
         self._push()
 
@@ -209,6 +242,8 @@ class LLMEmulator:
         self._push()
 
     def _push(self) -> None:
+        from emulator.scenario.loader import parse_scenario  # noqa: PLC0415
+
         engine = self.server.runtime.engine
         engine.clear()
         engine.load(self._files)
@@ -254,20 +289,94 @@ class LLMEmulator:
         self._push()
 
 
+_SESSION_OPTIONS: pytest.StashKey[dict[str, object]] = pytest.StashKey()
+
+
+def _session_options(config: pytest.Config) -> dict[str, object]:
+    """The ini options, read once; a bad one stops the run with a usage error."""
+    found = config.stash.get(_SESSION_OPTIONS, None)
+    if found is None:
+        found = options.ini_values(config.getini)
+        try:
+            options.resolve({}, found, where="ini options llm_emulator_*")
+        except options.OptionError as err:
+            raise pytest.UsageError(str(err)) from None
+        config.stash[_SESSION_OPTIONS] = found
+    return found
+
+
+def _server_config(config: pytest.Config) -> EmulatorConfig:
+    """The session server's settings: the ini options, then --llm-emulator-seed."""
+    session = options.resolve({}, _session_options(config), where="ini options")
+    seed = config.getoption("--llm-emulator-seed")
+    if seed is None:
+        seed = session.seed or 0
+    return replace(EmulatorConfig(port=0, seed=seed), **dict(session.server))  # type: ignore[arg-type]
+
+
+def _start_server(config: EmulatorConfig) -> EmulatorThread:
+    from emulator.testing import EmulatorThread  # noqa: PLC0415
+
+    return EmulatorThread(config, clock=ManualClock(time.time())).start()
+
+
 @pytest.fixture(scope="session")
 def llm_emulator_server(request: pytest.FixtureRequest) -> Iterator[EmulatorThread]:
     """The session's emulator: loopback, a free port, a clock that tests move."""
-    seed = request.config.getoption("--llm-emulator-seed")
-    clock = ManualClock(time.time())
-    with EmulatorThread(EmulatorConfig(port=0, seed=seed), clock=clock) as server:
+    server = _start_server(_server_config(request.config))
+    try:
         yield server
+    finally:
+        server.stop()
+
+
+class _ServerPool:
+    """Servers for tests whose marker sets server options, one per distinct set,
+    started when a test first asks for it and kept for the session."""
+
+    def __init__(self) -> None:
+        self._servers: dict[tuple[tuple[str, object], ...], EmulatorThread] = {}
+
+    def get(
+        self, base: EmulatorThread, server_options: tuple[tuple[str, object], ...]
+    ) -> EmulatorThread:
+        wanted = replace(base.config, **dict(server_options))  # type: ignore[arg-type]
+        if wanted == base.config:
+            return base
+        server = self._servers.get(server_options)
+        if server is None:
+            server = self._servers[server_options] = _start_server(wanted)
+        return server
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
+@pytest.fixture(scope="session")
+def _llm_emulator_pool() -> Iterator[_ServerPool]:
+    pool = _ServerPool()
+    try:
+        yield pool
+    finally:
+        pool.stop()
 
 
 def _resolve(path: Path, test_dir: Path | None) -> Path:
+    """Where a scenario file named in a test is: beside the test file, else from the
+    working directory; FileNotFoundError names every place looked in."""
     if path.is_absolute() or test_dir is None:
-        return path
-    beside_test = test_dir / path
-    return beside_test if beside_test.exists() else path
+        candidates = [path]
+    else:
+        candidates = [test_dir / path, Path.cwd() / path]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(
+        f"scenario file {str(path)!r} not found; looked in: "
+        + ", ".join(str(c) for c in candidates)
+    )
 
 
 def _marker_files(request: pytest.FixtureRequest) -> list[str]:
@@ -277,48 +386,85 @@ def _marker_files(request: pytest.FixtureRequest) -> list[str]:
     return files
 
 
-def _marker_seed(request: pytest.FixtureRequest) -> int | None:
-    """The ``seed=`` of the closest marker that gives one."""
-    for marker in request.node.iter_markers(MARKER):
-        seed = marker.kwargs.get("seed")
-        if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, int):
-                raise pytest.UsageError(f"{MARKER}(seed=...) must be an int, got {seed!r}")
-            return seed
-    return None
+def _test_options(request: pytest.FixtureRequest) -> options.TestOptions:
+    marker = options.merged_marker_kwargs(request.node.iter_markers(MARKER))
+    try:
+        return options.resolve(
+            _session_options(request.config), marker, where=f"@pytest.mark.{MARKER}"
+        )
+    except options.OptionError as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 @pytest.fixture
 def llm_emulator(
-    request: pytest.FixtureRequest, llm_emulator_server: EmulatorThread
+    request: pytest.FixtureRequest,
+    llm_emulator_server: EmulatorThread,
+    _llm_emulator_pool: _ServerPool,
 ) -> Iterator[LLMEmulator]:
     """A clean emulator for this test; see :class:`LLMEmulator` for what it offers."""
-    clock = llm_emulator_server.runtime.clock
+    chosen = _test_options(request)
+    server = _llm_emulator_pool.get(llm_emulator_server, chosen.server)
+    clock = server.runtime.clock
     assert isinstance(clock, ManualClock)
     clock.set(time.time())
-    emulator = LLMEmulator(
-        llm_emulator_server, EmulatorClock(clock), Path(str(request.node.fspath)).parent
-    )
+    emulator = LLMEmulator(server, EmulatorClock(clock), Path(str(request.node.fspath)).parent)
     emulator._reset()
-    for path in _marker_files(request):
-        emulator.load(path)
+    try:
+        for path in _marker_files(request):
+            emulator.load(path)
+    except (OSError, ValueError) as err:  # missing or invalid file: the message says which
+        pytest.fail(f"@pytest.mark.{MARKER}: {err}", pytrace=False)
     record_session = recording.start(request, emulator)
-    engine = llm_emulator_server.runtime.engine
+    engine = server.runtime.engine
     session_seed = engine.seed
-    marker_seed = _marker_seed(request)
-    engine.seed = session_seed if marker_seed is None else marker_seed
+    engine.seed = session_seed if chosen.seed is None else chosen.seed
     yield emulator
     recording.stop(record_session)
     engine.seed = session_seed
     _close_sync_clients(emulator)
     _note_unmatched(request, emulator)
-    errors = list(llm_emulator_server.runtime.internal_errors)
+    problems = _unmet_expectations(emulator, chosen)
+    errors = list(server.runtime.internal_errors)
     emulator._reset()
     if errors:
         raise AssertionError(
             "llm-emulator failed internally while answering this test's requests: "
             + "; ".join(repr(e) for e in errors)
         ) from errors[0]
+    if problems:
+        pytest.fail("llm-emulator: " + "; ".join(problems), pytrace=False)
+
+
+def _unmet_expectations(emulator: LLMEmulator, chosen: options.TestOptions) -> list[str]:
+    """What ``assert_all_matched`` and ``assert_all_called`` found wrong."""
+    problems: list[str] = []
+    if chosen.assert_all_matched:
+        unmatched = [e for e in emulator.requests if _answered_by_no_rule(e)]
+        if unmatched:
+            listed = ", ".join(f"{e['method']} {e['path']}" for e in unmatched)
+            problems.append(
+                f"assert_all_matched: {len(unmatched)} request(s) no rule matched: {listed}"
+                " (--llm-emulator-report-unmatched shows the nearest rules)"
+            )
+    if chosen.assert_all_called:
+        engine = emulator.server.runtime.engine
+        fired = engine.fired_rules()
+        never = [
+            f"{scenario.name}/{rule.name}"
+            for scenario in engine.scenarios
+            for rule in scenario.rules
+            if (scenario.name, rule.name) not in fired
+        ]
+        if never:
+            problems.append(f"assert_all_called: rule(s) never used: {', '.join(never)}")
+    return problems
+
+
+def _answered_by_no_rule(entry: Mapping[str, Any]) -> bool:
+    """A request the scenario engine was asked about (it has an API) that got the
+    generated reply; embeddings are never scripted."""
+    return entry["api"] not in (None, "embeddings") and entry["rule"] is None
 
 
 def _close_sync_clients(emulator: LLMEmulator) -> None:

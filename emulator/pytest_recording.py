@@ -16,17 +16,20 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 
-from emulator.record.cassette import Cassette
-from emulator.record.recorder import Recorder
 from emulator.scenario import record_modes as modes
 from emulator.scenario.fingerprint import DEFAULT_MATCH_KEYS
 from emulator.scenario.record_options import coerce
 from emulator.scenario.scrub import Scrubber, load_patterns
-from emulator.testing import EmulatorThread
+
+# The recorder and the server are imported where a recording starts: the plugin imports
+# this module at every pytest start, which must stay light (no aiohttp).
+if TYPE_CHECKING:
+    from emulator.record.recorder import Recorder
+    from emulator.testing import EmulatorThread
 
 
 class LLMEmulator(Protocol):
@@ -177,6 +180,9 @@ def start(request: pytest.FixtureRequest, emulator: LLMEmulator) -> RecordSessio
         return None
     settings = request.config.stash[_SETTINGS]
     path = cassette_path(request.node, settings.cassette_dir, _marker_cassette(marker))
+    from emulator.record.cassette import Cassette  # noqa: PLC0415
+    from emulator.record.recorder import Recorder  # noqa: PLC0415
+
     cassette = Cassette(path, path.stem) if settings.mode != "none" else None
     may_record = settings.mode in ("new_episodes", "all") or (
         cassette is not None and cassette.was_new

@@ -137,3 +137,23 @@ def openai_error_body(error: ApiError) -> JSONObject:
             "code": error.code,
         }
     }
+
+
+# The control API's own error shape, whatever API headers the request carried:
+# {"error": {"status": 404, "type": "not_found", "message": "..."}}.
+_CONTROL_TYPE_BY_STATUS = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def control_error_body(error: ApiError) -> JSONObject:
+    kind = _CONTROL_TYPE_BY_STATUS.get(
+        error.status, "internal_error" if error.status >= 500 else "error"
+    )
+    return {"error": {"status": error.status, "type": kind, "message": error.message}}

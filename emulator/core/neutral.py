@@ -140,6 +140,17 @@ class NeutralRequest:
             return tuple(collected)
         return ()
 
+    @cached_property
+    def tool_results_this_turn(self) -> tuple[ToolResult, ...]:
+        """Every tool result since the newest user message that says something: the
+        agent turn the model is in (and the results in the last turn, always)."""
+        collected: list[ToolResult] = []
+        for message in reversed(self.messages):
+            if message.role == "user" and message.text.strip():
+                break
+            collected[:0] = message.tool_results
+        return (*collected, *(r for r in self.last_tool_results if r not in collected))
+
     def tool(self, name: str) -> ToolSpec | None:
         for spec in self.tools:
             if spec.name == name:

@@ -34,6 +34,7 @@ class ConfigError(ValueError):
 class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 8080
+    port_file: Path | None = None
     seed: int = 0
     fixtures: Path | None = None
     api_keys: tuple[str, ...] = ()
@@ -80,12 +81,17 @@ class EmulatorConfig:
 
     @classmethod
     def from_args(
-        cls, args: argparse.Namespace, environ: Mapping[str, str] | None = None
+        cls,
+        args: argparse.Namespace,
+        environ: Mapping[str, str] | None = None,
+        *,
+        flags: Mapping[str, str] | None = None,
     ) -> EmulatorConfig:
-        """CLI values over environment values over defaults."""
+        """CLI values over environment values over defaults; ``flags`` names the flag
+        of each setting for error messages (e.g. ``api_keys`` → ``--api-key``)."""
         base = cls.from_env(environ or {})
         given = {k: v for k, v in vars(args).items() if v is not None and k in _FIELD_NAMES}
-        return _apply(base, given, source="command line")
+        return _apply(base, given, source="command line", flags=flags or {})
 
 
 _RECORD_FIELDS = frozenset(
@@ -114,19 +120,31 @@ def _env_values(environ: Mapping[str, str]) -> dict[str, object]:
     return values
 
 
-def _apply(config: EmulatorConfig, values: Mapping[str, object], *, source: str) -> EmulatorConfig:
+def _apply(
+    config: EmulatorConfig,
+    values: Mapping[str, object],
+    *,
+    source: str,
+    flags: Mapping[str, str] | None = None,
+) -> EmulatorConfig:
     changes: dict[str, object] = {}
     for name, raw in values.items():
         try:
             changes[name] = _coerce(name, raw)
         except ValueError as err:
             label = (
-                f"--{name.replace('_', '-')}"
+                (flags or {}).get(name, f"--{name.replace('_', '-')}")
                 if source == "command line"
                 else (ENV_PREFIX + name.upper())
             )
             raise ConfigError(f"{label}: {err}") from err
     return replace(config, **changes)  # type: ignore[arg-type]  # keys are field names
+
+
+def coerce_setting(name: str, raw: object) -> object:
+    """Setting ``name`` from a flag, variable, ini option or marker value, checked;
+    ValueError says what is wrong (the caller names where the value came from)."""
+    return _coerce(name, raw)
 
 
 def _coerce(name: str, raw: object) -> object:
@@ -153,7 +171,7 @@ def _coerce(name: str, raw: object) -> object:
         raise ValueError(f"expected true or false, got {raw!r}")
     if name in _RECORD_FIELDS:
         return record_options.coerce(name, raw)
-    if name in {"fixtures", "models_file"}:
+    if name in {"fixtures", "models_file", "port_file"}:
         return Path(str(raw)) if raw else None
     if name == "route_prefixes":
         return tuple(normalize_prefix(p) for p in _as_list(raw))

@@ -49,6 +49,12 @@ class FiringCounters:
         key = (scenario, rule)
         counters[key] = counters.get(key, 0) + 1
 
+    def fired_rules(self) -> set[tuple[str, str]]:
+        """(scenario, rule) of every rule counted, whatever the test id."""
+        return {
+            key for counters in (self._unscoped, *self._by_test_id.values()) for key in counters
+        }
+
     def forget_scenario(self, scenario: str) -> None:
         for counters in (self._unscoped, *self._by_test_id.values()):
             for key in [k for k in counters if k[0] == scenario]:

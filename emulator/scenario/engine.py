@@ -139,6 +139,11 @@ class ScenarioEngine:
         with self._lock:
             self._fired.clear()
 
+    def fired_rules(self) -> set[tuple[str, str]]:
+        """(scenario, rule) of every rule that has answered since it was loaded."""
+        with self._lock:
+            return self._fired.fired_rules()
+
     def _forget(self, scenario: str) -> None:
         self._fired.forget_scenario(scenario)
 

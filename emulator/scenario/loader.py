@@ -22,6 +22,7 @@ from emulator.core.outcome import Timing
 from emulator.scenario import rules as r
 from emulator.scenario.bounded_yaml import MAX_DEPTH, load_yaml
 from emulator.scenario.fingerprint import Fingerprint
+from emulator.scenario.placeholders import unknown_placeholders
 from emulator.scenario.recorded import RecordedAnswer
 from emulator.scenario.replies import ErrorSpec, FaultSpec, ReplySpec, ToolCallSpec
 from emulator.util import jsonvalue
@@ -51,6 +52,8 @@ class Scenario:
     rules: tuple[r.Rule, ...]
     default: ReplySpec | None = None
     source: str = ""
+    # "rule 'x' (rules[0]): {{nope}}": placeholders nothing fills (check-fixtures refuses them).
+    unknown_placeholders: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -235,16 +238,23 @@ def parse_scenario(raw: object, source: str, default_name: str) -> Scenario:
         raise _schema_error(source, raw, errors[0])
     rules: list[r.Rule] = []
     seen: set[str] = set()
+    unfilled: list[str] = []
     for index, rule in enumerate(raw["rules"]):
         where = _where(source, raw, ["rules", index])
         if rule["name"] in seen:
             raise ScenarioError(f"{where}: name {rule['name']!r} is used by an earlier rule")
         seen.add(rule["name"])
         rules.append(parse_rule(rule, where.rsplit(": ", 1)[0], source))
+        label = where.rsplit(": ", 1)[0].removeprefix(f"{source}: ")
+        unfilled.extend(f"{label}: {{{{{name}}}}}" for name in unknown_placeholders(rule))
+    if "default" in raw:
+        unfilled.extend(
+            f"default: {{{{{name}}}}}" for name in unknown_placeholders({"reply": raw["default"]})
+        )
     default = parse_reply(raw["default"]) if "default" in raw else None
     if default is not None and default.recorded is not None:
         raise ScenarioError(f"{source}: default: a recorded reply needs match.fingerprint")
-    return Scenario(raw.get("name", default_name), tuple(rules), default, source)
+    return Scenario(raw.get("name", default_name), tuple(rules), default, source, tuple(unfilled))
 
 
 def _nesting_depth(value: object) -> int:

@@ -40,7 +40,9 @@ from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject, JSONValue
 
 _MAX_ERRORS = 16  # one is reported; the first few are sorted to pick it
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# What template_values fills besides a rule's named regex groups.
+TEMPLATE_NAMES = ("model", "api", "last_user_text", "tool_result", "tool_name")
 
 
 class ScenarioRuntimeError(Exception):
@@ -97,7 +99,7 @@ def template_values(request: NeutralRequest, groups: dict[str, str]) -> dict[str
 
 
 def render_template(text: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 def _render_value(value: JSONValue, values: dict[str, str]) -> JSONValue:

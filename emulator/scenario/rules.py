@@ -239,13 +239,17 @@ def fired_times(bounds: Bounds) -> Predicate:
 
 def no_result_for(tool_names: tuple[str, ...]) -> Predicate:
     """Implicit guard of a tool-calling rule: once the result of its call is in the
-    conversation's last turn, it does not fire again (no re-fired tool loops)."""
+    conversation since the last user text, it does not fire again in that agent turn,
+    so a chain of different tools ends instead of starting over."""
 
     def check(ctx: MatchContext) -> Why | None:
-        answered = {r.tool_name for r in ctx.request.last_tool_results}
+        answered = {r.tool_name for r in ctx.request.tool_results_this_turn}
         repeated = [n for n in tool_names if n in answered]
         if repeated:
-            return f"the last turn already answers its tool call ({', '.join(repeated)})"
+            return (
+                "the conversation since the last user text already answers its tool call "
+                f"({', '.join(repeated)})"
+            )
         return None
 
     return check

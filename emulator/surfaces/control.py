@@ -1,7 +1,8 @@
 """The control plane under /_emulator/: scenarios, journal, reset.
 
 Closed to any client but loopback unless ``--admin-token`` is set; then every
-call needs ``Authorization: Bearer <token>``, from any address.
+call needs ``Authorization: Bearer <token>``, from any address. Its errors have
+their own shape (``errors.control_error_body``), whatever API headers came along.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from emulator.scenario.bounded_yaml import load_yaml
 from emulator.scenario.loader import Scenario, ScenarioError, parse_scenario
 from emulator.surfaces.common import read_body
 from emulator.surfaces.content_encoding import check_content_encoding, undecodable_body
+from emulator.surfaces.control_views import chaos_json, rate_limits_json
 from emulator.surfaces.expect import handle_expect
 from emulator.surfaces.guard import guarded
 from emulator.util import jsonvalue
@@ -70,9 +72,19 @@ async def _scenario_from_body(http: web.Request, name: str | None) -> Scenario:
     if isinstance(parsed, dict) and name is not None:
         parsed = {**parsed, "name": name}
     try:
-        return parse_scenario(parsed, f"{CONTROL_PREFIX}/scenarios", name or "posted")
+        return parse_scenario(parsed, f"{CONTROL_PREFIX}/scenarios", name or _unused_name(http))
     except ScenarioError as err:
         raise invalid_request(str(err)) from err
+
+
+def _unused_name(http: web.Request) -> str:
+    """A name for a scenario posted without one that no loaded scenario has: a
+    nameless post never replaces another."""
+    loaded = {s.name for s in http.app[RUNTIME].engine.scenarios}
+    number = 1
+    while f"posted-{number}" in loaded:
+        number += 1
+    return f"posted-{number}"
 
 
 def _decode_scenario(raw: bytes, *, is_yaml: bool) -> object:
@@ -229,11 +241,22 @@ async def set_chaos(http: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
 
 
-async def clear_chaos(http: web.Request) -> web.StreamResponse:
+async def read_chaos(http: web.Request) -> web.StreamResponse:
     check_access(http)
     monkey = http.app[RUNTIME].chaos
+    return json_response(chaos_json(monkey.table if monkey else parse_chaos_table([])), {})
+
+
+async def clear_chaos(http: web.Request) -> web.StreamResponse:
+    """Every chaos setting off; ``?test_id=ID`` removes that test's settings only."""
+    check_access(http)
+    monkey = http.app[RUNTIME].chaos
+    test_id = http.query.get("test_id")
     if monkey is not None:
-        monkey.set_table(parse_chaos_table([]))
+        cleared = (
+            parse_chaos_table([]) if test_id is None else monkey.table.with_test(test_id, None)
+        )
+        monkey.set_table(cleared)
     return web.Response(status=204)
 
 
@@ -247,6 +270,22 @@ async def set_rate_limits(http: web.Request) -> web.StreamResponse:
     limiter = http.app[RUNTIME].rate_limiter
     if limiter is not None:
         limiter.set_table(table)
+    return web.Response(status=204)
+
+
+async def read_rate_limits(http: web.Request) -> web.StreamResponse:
+    check_access(http)
+    limiter = http.app[RUNTIME].rate_limiter
+    table = limiter.table if limiter is not None else parse_rate_limit_table([])
+    return json_response(rate_limits_json(table), {})
+
+
+async def clear_rate_limits(http: web.Request) -> web.StreamResponse:
+    """No limit enforced (the headers still count down from generous ones)."""
+    check_access(http)
+    limiter = http.app[RUNTIME].rate_limiter
+    if limiter is not None:
+        limiter.set_table(parse_rate_limit_table([]))
     return web.Response(status=204)
 
 
@@ -264,9 +303,12 @@ def add_control_routes(router: web.UrlDispatcher) -> None:
         ("DELETE", "/cache", clear_cache),
         ("GET", "/clock", read_clock),
         ("POST", "/clock/advance", advance_clock),
+        ("GET", "/chaos", read_chaos),
         ("PUT", "/chaos", set_chaos),
         ("DELETE", "/chaos", clear_chaos),
+        ("GET", "/rate-limits", read_rate_limits),
         ("PUT", "/rate-limits", set_rate_limits),
+        ("DELETE", "/rate-limits", clear_rate_limits),
     )
     for method, path, handler in routes:
         router.add_route(

@@ -17,7 +17,12 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from emulator.core import ids
-from emulator.core.errors import ApiError, anthropic_error_body, openai_error_body
+from emulator.core.errors import (
+    ApiError,
+    anthropic_error_body,
+    control_error_body,
+    openai_error_body,
+)
 from emulator.core.gateway import check_required_headers
 from emulator.core.paths import CONTROL_PREFIX, Family, family_for
 from emulator.http.headers import anthropic_headers, openai_headers
@@ -48,7 +53,22 @@ def error_response(error: ApiError, family: Family, request_id: str) -> web.Resp
     return json_response(body, headers, status=error.status)
 
 
+def _is_control(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def _error_response(
+    error: ApiError, http: web.Request, family: Family, request_id: str
+) -> web.Response:
+    """``error`` in the API's shape, or in the control API's own one under /_emulator."""
+    if _is_control(http.path):
+        return json_response(control_error_body(error), dict(error.headers), status=error.status)
+    return error_response(error, family, request_id)
+
+
 def _from_http_exception(exc: web.HTTPException, http: web.Request, family: Family) -> ApiError:
+    if exc.status == 404 and _is_control(http.path):
+        return ApiError(404, f"the control API has no {http.path}")
     if exc.status == 404:
         if family == "openai":
             return ApiError(
@@ -146,19 +166,19 @@ async def _answer(
         return await handler(request)
     except ApiError as error:
         request[EXCHANGE].error = error.message
-        return error_response(error, family, request_id)
+        return _error_response(error, request, family, request_id)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         mapped = _from_http_exception(exc, request, family)
         request[EXCHANGE].error = mapped.message
-        return error_response(mapped, family, request_id)
+        return _error_response(mapped, request, family, request_id)
     except ConnectionResetError:
         raise
     except ScenarioRuntimeError as exc:
         runtime.internal_errors.append(exc)
         request[EXCHANGE].error = str(exc)
-        return error_response(ApiError(500, str(exc)), family, request_id)
+        return _error_response(ApiError(500, str(exc)), request, family, request_id)
     except Exception as exc:
         log.exception("internal error while answering %s %s", request.method, request.path)
         runtime.internal_errors.append(exc)
@@ -168,4 +188,4 @@ async def _answer(
             if family == "anthropic"
             else "The server had an error while processing your request. Sorry about that!"
         )
-        return error_response(ApiError(500, message), family, request_id)
+        return _error_response(ApiError(500, message), request, family, request_id)

@@ -115,7 +115,7 @@ def test_error_reaches_the_caller(llm_emulator: LLMEmulator) -> None:
     }
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio  # anyio's pytest plugin comes with httpx, which both SDKs use
 async def test_async_stream(llm_emulator: LLMEmulator) -> None:
     llm_emulator.reply("Streamed word by word.")
 
@@ -140,6 +140,17 @@ def test_scenario_file(llm_emulator: LLMEmulator) -> None:
 
     assert completion.choices[0].message.content == "Hello! How can I help?"
     llm_emulator.assert_called(times=1, scenario="greeting", rule="hello")
+
+
+@pytest.mark.llm_emulator(accept_any_model=True, assert_all_called=True)
+def test_options_for_one_test(llm_emulator: LLMEmulator) -> None:
+    llm_emulator.reply("Tuned.", model="my-fine-tune-*")
+
+    message = llm_emulator.anthropic_client().messages.create(
+        model="my-fine-tune-v3", max_tokens=20, messages=[{"role": "user", "content": "Hi"}]
+    )
+
+    assert message.content[0].type == "text" and message.content[0].text == "Tuned."
 
 
 def test_prompt_cache_ttl(llm_emulator: LLMEmulator) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.examples.readme import commands, readme_block
+from tests.examples.readme import commands, examples, readme_block
 
 _ISOLATED = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
 _UNMATCHED_TEST = """
@@ -32,3 +32,39 @@ def test_pytest_options(pytester: pytest.Pytester) -> None:
         for line in readme_block("pytest-unmatched-report").splitlines()
     ]
     result.stdout.fnmatch_lines(expected)
+
+
+def test_async_example_runs_without_pytest_asyncio(pytester: pytest.Pytester) -> None:
+    """A newcomer copies the README's async example into a project with nothing but
+    the package and the SDKs: anyio's plugin (it comes with httpx) runs it."""
+    (block,) = (e for e in examples() if e.target.endswith("::test_async_stream"))
+    header = "import pytest\n\nfrom emulator.pytest_plugin import LLMEmulator\n\n\n"
+    pytester.makepyfile(test_async=header + block.text)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-p", "no:asyncio", "-p", "no:aiohttp", "-W", "error"
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_ini_options(pytester: pytest.Pytester) -> None:
+    pytester.makeini(readme_block("pytest-ini"))
+    pytester.makepyfile(
+        test_ini="""
+import anthropic
+import pytest
+
+
+def test_session_options(llm_emulator):
+    client = llm_emulator.anthropic_client(max_retries=0)
+    with pytest.raises(anthropic.BadRequestError):  # strict: an unknown beta is refused
+        client.messages.create(model="claude-sonnet-4-6", max_tokens=5,
+                               messages=[{"role": "user", "content": "Hi"}],
+                               extra_headers={"anthropic-beta": "made-up-2031"})
+    ok = client.messages.with_raw_response.create(
+        model="claude-sonnet-4-6", max_tokens=5, messages=[{"role": "user", "content": "Hi"}])
+    assert ok.headers["anthropic-ratelimit-requests-limit"] == "600"
+"""
+    )
+    result = pytester.runpytest(*_ISOLATED)
+    result.assert_outcomes(passed=1, errors=1)  # assert_all_matched: nothing was scripted
+    result.stdout.fnmatch_lines(["*assert_all_matched: 1 request(s) no rule matched*"])

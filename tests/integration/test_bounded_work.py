@@ -8,6 +8,7 @@ the loop stalls lives in the change's report, not in a test.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 from conftest import Control, ResponseChecker
 from emulator.jsongen.common import MAX_STRING_LENGTH
 from emulator.pipeline.config import EmulatorConfig
+from emulator.surfaces import read_request
 from emulator.testing import EmulatorThread
 from emulator.util.linear_regex import compile_linear
 from emulator.util.nesting import MAX_DEPTH
@@ -245,3 +247,40 @@ class TestNestingAndNumbers:
             "messages.0.content.0: Input should be a valid dictionary or object to extract "
             "fields from"
         )
+
+
+class TestLargeBodiesOffTheLoop:
+    """A new body above THREAD_ABOVE_BYTES is decoded, checked and parsed on a worker
+    thread, so its size cannot stall the event loop for the other requests and streams."""
+
+    def _threads(
+        self, monkeypatch: pytest.MonkeyPatch, http: httpx.Client, content: str
+    ) -> list[str]:
+        seen: list[str] = []
+        original = read_request.decode_and_parse
+
+        def spy(*args: Any) -> Any:
+            seen.append(threading.current_thread().name)
+            return original(*args)
+
+        monkeypatch.setattr(read_request, "decode_and_parse", spy)
+        body = {"model": GPT, "messages": [{"role": "user", "content": content}]}
+        response = http.post("/v1/chat/completions", json=body, headers=OPENAI_HEADERS)
+        assert response.status_code == 200, response.text
+        return seen
+
+    # EmulatorThread runs the server's event loop on the thread it names so.
+    LOOP_THREAD = "llm-emulator"
+
+    def test_a_large_body_is_parsed_on_a_worker_thread(
+        self, monkeypatch: pytest.MonkeyPatch, http: httpx.Client
+    ) -> None:
+        large = "word " * (read_request.THREAD_ABOVE_BYTES // 4)
+        [name] = self._threads(monkeypatch, http, large)
+        assert name != self.LOOP_THREAD
+
+    def test_a_small_body_is_parsed_on_the_loop(
+        self, monkeypatch: pytest.MonkeyPatch, http: httpx.Client
+    ) -> None:
+        [name] = self._threads(monkeypatch, http, "a small question")
+        assert name == self.LOOP_THREAD

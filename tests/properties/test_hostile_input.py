@@ -147,6 +147,12 @@ def check_answer(case: Case, answer: Answer, check_response: ResponseChecker) ->
         return
     assert answer.content_type.startswith("application/json"), what
     body = orjson.loads(answer.body)
+    if case.path.startswith("/_emulator"):
+        # The control API's own documented error shape (README, Control API).
+        error = body["error"]
+        assert set(error) == {"status", "type", "message"}, what
+        assert error["status"] == answer.status and isinstance(error["message"], str), what
+        return
     family = case.family or ("anthropic" if body.get("type") == "error" else "openai")
     check_response(f"{family}_error", body)
 

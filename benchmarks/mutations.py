@@ -67,7 +67,8 @@ class Case:
     body: bytes = b""
     chunked: bool = False
     # The error shape every 4xx must have; None where either API's is right
-    # (models, control, health, unknown paths: chosen by the request's headers).
+    # (models, health, unknown paths: chosen by the request's headers; the control
+    # API's paths have a shape of their own, schemas/control_error.json).
     family: Family | None = None
     # x-emulator-force asked for a fault: a dropped or cut answer is what was asked.
     forced_fault: bool = False

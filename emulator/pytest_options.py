@@ -11,8 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.pipeline.config import ConfigError, coerce_setting
-
 MARKER = "llm_emulator"
 INI_PREFIX = "llm_emulator_"
 
@@ -122,6 +120,9 @@ def _coerce(name: str, value: object, where: str) -> object:
         raise OptionError(f"{where}: seed must be an int, got {value!r}")
     if isinstance(value, str) and name in _LIST_OPTIONS:
         value = [value]
+    # The config module imports every option's parser: only when an option is set.
+    from emulator.pipeline.config import ConfigError, coerce_setting  # noqa: PLC0415
+
     try:
         return coerce_setting(name, value)
     except (ConfigError, ValueError, TypeError) as err:

@@ -19,7 +19,6 @@ import pytest
 
 from emulator import pytest_options as options
 from emulator import pytest_recording as recording
-from emulator.pipeline.config import EmulatorConfig
 from emulator.util.clock import ManualClock
 
 # The server, the scenario loader and the SDKs are imported inside the fixtures: this
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     import anthropic
     import openai
 
+    from emulator.pipeline.config import EmulatorConfig
     from emulator.scenario.loader import Scenario
     from emulator.testing import EmulatorThread
 
@@ -308,6 +308,8 @@ def _session_options(config: pytest.Config) -> dict[str, object]:
 def _server_config(config: pytest.Config) -> EmulatorConfig:
     """The session server's settings: the ini options, then --llm-emulator-seed."""
     session = options.resolve({}, _session_options(config), where="ini options")
+    from emulator.pipeline.config import EmulatorConfig  # noqa: PLC0415
+
     seed = config.getoption("--llm-emulator-seed")
     if seed is None:
         seed = session.seed or 0

@@ -78,6 +78,12 @@ EXEMPT_TESTS: dict[str, str] = {
     "tests/integration/test_scenarios.py::TestFaults::test_malformed_frame_breaks_the_sdk": (
         "scripts a `malformed` fault: a stream event that is not JSON, to see the SDK fail"
     ),
+    "tests/integration/test_scripted_over_http.py::test_force_malformed_after_n_events": (
+        "forces `malformed:N` (x-emulator-force): a stream event that is not JSON, on purpose"
+    ),
+    "tests/integration/test_scripted_over_http.py::test_force_empty[False]": (
+        "forces `empty` (x-emulator-force): a 200 with an empty body, on purpose"
+    ),
 }
 
 

@@ -1,0 +1,230 @@
+"""Scenario predicates at their edges, over HTTP: what each one counts, and the
+nearest-miss report README promises ("which predicate failed, and why") for each.
+
+The mutation-testing pass (tests/README.md, "Mutation testing") found these
+behaviours unchecked by the rest of the suite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anthropic
+import httpx
+
+from conftest import Control
+from tests.support import ANTHROPIC_HEADERS, CLAUDE, user
+
+
+def _rule(name: str, match: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    return {"name": name, "match": match, "reply": {"text": text or name}}
+
+
+def _why(entry: dict[str, Any], rule: str) -> list[tuple[str, str]]:
+    (miss,) = [m for m in entry["nearest_miss"] if m["rule"] == rule]
+    return [(f["field"], f["why"]) for f in miss["failed"]]
+
+
+def test_every_failed_predicate_is_reported_with_what_was_seen(
+    control: Control, http: httpx.Client
+) -> None:
+    # README, "How a reply is chosen" 2: the journal lists the nearest misses, which
+    # predicate failed and why; its example names the value seen and the one wanted.
+    control.load(
+        {
+            "name": "all",
+            "rules": [
+                _rule(
+                    "strict",
+                    {
+                        "api": ["chat", "complete"],
+                        "model": ["gpt-*", "o1*"],
+                        "system": "pirate",
+                        "any_text": {"regex": "order \\d+"},
+                        "headers": {"x-tenant": "acme"},
+                        "metadata": {"user_id": {"regex": "^load-"}},
+                        "turn": 1,
+                        "times": {"gte": 1},
+                    },
+                )
+            ],
+        }
+    )
+    body = {
+        "model": CLAUDE,
+        "max_tokens": 5,
+        "system": "You are a helpful clerk.",
+        "metadata": {"user_id": "u-1"},
+        "messages": [user("hello")],
+    }
+    headers = {**ANTHROPIC_HEADERS, "x-tenant": "globex"}
+    assert http.post("/v1/messages", json=body, headers=headers).status_code == 200
+    (entry,) = control.journal()
+    assert entry["rule"] is None
+    assert _why(entry, "strict") == [
+        ("api", "api is 'messages', not one of ['chat', 'complete']"),
+        ("model", f"model '{CLAUDE}' does not match gpt-*, o1*"),
+        ("system", "system text 'You are a helpful clerk.' does not contain 'pirate'"),
+        ("any_text", "no message text matches /order \\d+/"),
+        ("headers", "header 'x-tenant' 'globex' does not contain 'acme'"),
+        ("metadata", "metadata 'user_id' 'u-1' does not match /^load-/"),
+        ("turn", "turn is 0, not == 1"),
+        ("times", "times fired is 0, not >= 1"),
+    ]
+
+
+def test_any_text_miss_names_the_text_it_wanted(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    control.load(
+        {
+            "name": "texts",
+            "rules": [
+                _rule("contains", {"any_text": "refund"}),
+                _rule("equals", {"any_text": {"equals": "Refund please"}}),
+                _rule("regex", {"any_text": {"regex": "^refund"}}),
+            ],
+        }
+    )
+    anthropic_client.messages.create(model=CLAUDE, max_tokens=5, messages=[user("hello")])
+    (entry,) = control.journal()
+    assert _why(entry, "contains") == [("any_text", "no message text matches 'refund'")]
+    assert _why(entry, "equals") == [("any_text", "no message text matches 'Refund please'")]
+    assert _why(entry, "regex") == [("any_text", "no message text matches /^refund/")]
+
+
+def test_times_in_a_miss_counts_the_rule_s_firings(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    """A rule that misses on the body still reports its `times` against how often it
+    really fired, under the request's test id."""
+    control.load(
+        {
+            "name": "counted",
+            "rules": [_rule("once", {"last_user_text": "hello", "times": {"lt": 1}})],
+        }
+    )
+    scoped = {"x-emulator-test-id": "t1"}
+    anthropic_client.messages.create(
+        model=CLAUDE, max_tokens=5, messages=[user("hello")], extra_headers=scoped
+    )
+    anthropic_client.messages.create(
+        model=CLAUDE, max_tokens=5, messages=[user("bye")], extra_headers=scoped
+    )
+    first, second = control.journal()
+    assert first["rule"] == "once"
+    assert _why(second, "once") == [
+        ("last_user_text", "last user text 'bye' does not contain 'hello'"),
+        ("times", "times fired is 1, not < 1"),
+    ]
+
+
+def test_model_matches_any_glob_of_a_list(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # README, match predicates: `model` matches a glob, or one of a list.
+    control.load({"name": "m", "rules": [_rule("either", {"model": ["gpt-*", "claude-*"]})]})
+    reply = anthropic_client.messages.create(model=CLAUDE, max_tokens=5, messages=[user("hi")])
+    assert reply.content[0].type == "text" and reply.content[0].text == "either"
+
+
+def test_metadata_regex_groups_become_templates(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # README, match predicates: `{regex:}` named groups become templates; `metadata`
+    # fields match in the same forms.
+    control.load(
+        {
+            "name": "load",
+            "rules": [
+                _rule(
+                    "worker", {"metadata": {"user_id": {"regex": "^load-(?P<n>\\d+)$"}}}, "w{{n}}"
+                )
+            ],
+        }
+    )
+    reply = anthropic_client.messages.create(
+        model=CLAUDE, max_tokens=5, messages=[user("hi")], metadata={"user_id": "load-7"}
+    )
+    assert reply.content[0].type == "text" and reply.content[0].text == "w7"
+    other = anthropic_client.messages.create(
+        model=CLAUDE, max_tokens=5, messages=[user("hi")], metadata={"user_id": "web-7"}
+    )
+    assert control.journal()[-1]["rule"] is None
+    assert other.content[0].type == "text" and other.content[0].text != "w7"
+
+
+def test_turn_counts_assistant_turns_so_far_not_the_prefill(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # README, match predicates: `turn` is the number of assistant turns so far. A
+    # prefill (a last assistant message, anthropic-messages.md §4) starts the answer
+    # being written: not a turn. (The newest models refuse a prefill: an older one.)
+    control.load(
+        {
+            "name": "turns",
+            "rules": [
+                _rule("first", {"turn": 0}),
+                _rule("second", {"turn": 1}),
+                _rule("later", {"turn": {"gte": 2}}),
+            ],
+        }
+    )
+    assistant: Any = {"role": "assistant", "content": "Sure."}
+    conversations: list[tuple[list[Any], str]] = [
+        ([user("a")], "first"),
+        ([user("a"), {"role": "assistant", "content": "Well,"}], "first"),
+        ([user("a"), assistant, user("b")], "second"),
+        ([user("a"), assistant, user("b"), {"role": "assistant", "content": "So"}], "second"),
+        ([user("a"), assistant, user("b"), assistant, user("c")], "later"),
+    ]
+    for messages, _ in conversations:
+        anthropic_client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=messages)
+    assert [e["rule"] for e in control.journal()] == [rule for _, rule in conversations]
+
+
+def test_a_forced_outcome_is_not_journaled_as_generated(
+    control: Control, http: httpx.Client
+) -> None:
+    # README, journal entry: `rule` is null for a generated reply; a reply forced by
+    # x-emulator-force names the header that chose it.
+    body = {"model": CLAUDE, "max_tokens": 5, "messages": [user("hi")]}
+    forced = {**ANTHROPIC_HEADERS, "x-emulator-force": '{"text": "forced"}'}
+    response = http.post("/v1/messages", json=body, headers=forced)
+    assert response.status_code == 200 and response.json()["content"][0]["text"] == "forced"
+    http.post("/v1/messages", json=body, headers=ANTHROPIC_HEADERS)
+    assert [e["rule"] for e in control.journal()] == ["x-emulator-force", None]
+
+
+def test_turn_bounds_hold_at_their_edges(control: Control, http: httpx.Client) -> None:
+    # README, match predicates: `turn` takes `{lt:, lte:, gt:, gte:, eq:}`, each the
+    # comparison it names; the conversation below has 1 assistant turn.
+    bounds_rules = {
+        "low": [_rule("gt-1", {"turn": {"gt": 1}}), _rule("lte-1", {"turn": {"lte": 1}})],
+        "high": [_rule("lt-1", {"turn": {"lt": 1}}), _rule("gte-1", {"turn": {"gte": 1}})],
+        "none": [
+            _rule("gt", {"turn": {"gt": 1}}),
+            _rule("lt", {"turn": {"lt": 1}}),
+            _rule("lte", {"turn": {"lte": 0}}),
+        ],
+        "none-2": [_rule("gte", {"turn": {"gte": 2}})],
+    }
+    for name, rules in bounds_rules.items():
+        control.load({"name": name, "rules": rules})
+    messages = [user("a"), {"role": "assistant", "content": "Sure."}, user("b")]
+    body = {"model": CLAUDE, "max_tokens": 5, "messages": messages}
+    for name in bounds_rules:
+        headers = {**ANTHROPIC_HEADERS, "x-emulator-scenario": name}
+        assert http.post("/v1/messages", json=body, headers=headers).status_code == 200
+    low, high, none, none_2 = control.journal()
+    assert (low["rule"], high["rule"], none["rule"], none_2["rule"]) == (
+        "lte-1",
+        "gte-1",
+        None,
+        None,
+    )
+    assert [_why(none, rule) for rule in ("gt", "lt", "lte")] == [
+        [("turn", "turn is 1, not > 1")],
+        [("turn", "turn is 1, not < 1")],
+        [("turn", "turn is 1, not <= 0")],
+    ]
+    assert _why(none_2, "gte") == [("turn", "turn is 1, not >= 2")]

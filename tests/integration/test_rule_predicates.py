@@ -228,3 +228,69 @@ def test_turn_bounds_hold_at_their_edges(control: Control, http: httpx.Client) -
         [("turn", "turn is 1, not <= 0")],
     ]
     assert _why(none_2, "gte") == [("turn", "turn is 1, not >= 2")]
+
+
+def test_tool_result_forms_and_their_misses(control: Control, http: httpx.Client) -> None:
+    # README, match predicates: `tool_result` true: the last turn carries a tool
+    # result; false: it does not; a name: a result of that tool.
+    control.load(
+        {
+            "name": "results",
+            "rules": [
+                _rule("without", {"tool_result": False}),
+                _rule("other-tool", {"tool_result": "get_time"}),
+                _rule("with", {"tool_result": True, "last_user_text": {"equals": "never"}}),
+            ],
+        }
+    )
+    call = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "21C"}
+    answered = [
+        user("weather?"),
+        {"role": "assistant", "content": [call]},
+        {"role": "user", "content": [result]},
+    ]
+    for messages in (answered, [user("hello")]):
+        body = {"model": CLAUDE, "max_tokens": 5, "messages": messages}
+        assert http.post("/v1/messages", json=body, headers=ANTHROPIC_HEADERS).status_code == 200
+    with_result, without_result = control.journal()
+    assert with_result["rule"] is None
+    assert _why(with_result, "without") == [("tool_result", "the last turn carries a tool result")]
+    assert _why(with_result, "other-tool") == [
+        ("tool_result", "the last turn has no result of tool 'get_time'")
+    ]
+    assert _why(with_result, "with") == [
+        ("last_user_text", "last user text is 'weather?', not 'never'")
+    ]
+    assert without_result["rule"] == "without"
+
+
+def test_tool_result_true_misses_a_turn_without_results(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    control.load({"name": "r", "rules": [_rule("with", {"tool_result": True})]})
+    anthropic_client.messages.create(model=CLAUDE, max_tokens=5, messages=[user("hello")])
+    (entry,) = control.journal()
+    assert _why(entry, "with") == [("tool_result", "the last turn carries no tool result")]
+
+
+def test_replacing_a_scenario_restarts_its_sequences_only(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # README, control API: a scenario loaded with a loaded one's name replaces it; the
+    # replacement's `replies` start from the first, and other scenarios keep theirs.
+    def scenario(name: str) -> dict[str, Any]:
+        rule = {"name": "steps", "match": {"last_user_text": name}}
+        return {"name": name, "rules": [{**rule, "replies": [{"text": "1"}, {"text": "2"}]}]}
+
+    def ask(text: str) -> str:
+        reply = anthropic_client.messages.create(model=CLAUDE, max_tokens=5, messages=[user(text)])
+        block = reply.content[0]
+        assert block.type == "text"
+        return block.text
+
+    control.load(scenario("a"))
+    control.load(scenario("b"))
+    assert [ask("a"), ask("b")] == ["1", "1"]
+    control.load(scenario("a"))
+    assert [ask("a"), ask("b")] == ["1", "2"]

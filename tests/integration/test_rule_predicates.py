@@ -10,9 +10,10 @@ from typing import Any
 
 import anthropic
 import httpx
+import jsonschema
 
 from conftest import Control
-from tests.support import ANTHROPIC_HEADERS, CLAUDE, user
+from tests.support import ANTHROPIC_HEADERS, CLAUDE, WEATHER_TOOL_SCHEMA, user
 
 
 def _rule(name: str, match: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -294,3 +295,61 @@ def test_replacing_a_scenario_restarts_its_sequences_only(
     assert [ask("a"), ask("b")] == ["1", "1"]
     control.load(scenario("a"))
     assert [ask("a"), ask("b")] == ["1", "2"]
+    # Deleted and loaded again, it starts over too (README: DELETE /_emulator/scenarios/NAME).
+    assert control.http.delete("/_emulator/scenarios/a").status_code == 204
+    control.load(scenario("a"))
+    assert ask("a") == "1"
+
+
+def test_a_rule_missing_on_its_headers_lets_the_next_rule_answer(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # README, "How a reply is chosen" 1: rules are tried top to bottom; the first whose
+    # predicates all hold answers.
+    control.load(
+        {
+            "name": "tenants",
+            "rules": [
+                _rule("acme", {"headers": {"x-tenant": "acme"}}),
+                _rule("anyone", {"last_user_text": "hi"}),
+            ],
+        }
+    )
+    reply = anthropic_client.messages.create(
+        model=CLAUDE, max_tokens=5, messages=[user("hi")], extra_headers={"x-tenant": "globex"}
+    )
+    assert reply.content[0].type == "text" and reply.content[0].text == "anyone"
+
+
+def test_naming_a_scenario_when_none_is_loaded_is_a_400(http: httpx.Client) -> None:
+    # README, "How a reply is chosen" 3: a name that is not loaded gets a 400
+    # invalid_request_error, even with no scenario loaded at all.
+    headers = {**ANTHROPIC_HEADERS, "x-emulator-scenario": "nope"}
+    body = {"model": CLAUDE, "max_tokens": 5, "messages": [user("hi")]}
+    response = http.post("/v1/messages", json=body, headers=headers)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and "'nope'" in error["message"]
+
+
+def test_a_scripted_tool_call_without_input_gets_a_seeded_valid_one(
+    control: Control, anthropic_client: anthropic.Anthropic
+) -> None:
+    # README, replies: a tool call with no `input` gets one generated from the tool's
+    # schema; same request and seed, same content.
+    control.load(
+        {
+            "name": "tools",
+            "rules": [{"name": "call", "reply": {"tool_calls": [{"name": "get_weather"}]}}],
+        }
+    )
+    tool: Any = {"name": "get_weather", "input_schema": WEATHER_TOOL_SCHEMA}
+    inputs = []
+    for _ in range(2):
+        reply = anthropic_client.messages.create(
+            model=CLAUDE, max_tokens=50, messages=[user("weather?")], tools=[tool]
+        )
+        (call,) = [b for b in reply.content if b.type == "tool_use"]
+        jsonschema.validate(call.input, WEATHER_TOOL_SCHEMA)
+        inputs.append(call.input)
+    assert inputs[0] == inputs[1]

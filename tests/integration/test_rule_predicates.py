@@ -353,3 +353,28 @@ def test_a_scripted_tool_call_without_input_gets_a_seeded_valid_one(
         jsonschema.validate(call.input, WEATHER_TOOL_SCHEMA)
         inputs.append(call.input)
     assert inputs[0] == inputs[1]
+
+
+def test_a_deleted_scenario_no_longer_answers_and_the_others_still_do(
+    control: Control, http: httpx.Client
+) -> None:
+    # README, control API: DELETE /_emulator/scenarios/NAME removes that scenario; the
+    # same body sent again is matched against what is loaded now.
+    def load(name: str, text: str) -> None:
+        control.load({"name": name, "rules": [_rule(f"{name}-rule", {"last_user_text": text})]})
+
+    def ask(text: str) -> str | None:
+        body = {"model": CLAUDE, "max_tokens": 5, "messages": [user(text)]}
+        assert http.post("/v1/messages", json=body, headers=ANTHROPIC_HEADERS).status_code == 200
+        rule: str | None = control.journal()[-1]["rule"]
+        return rule
+
+    load("a", "x")
+    assert ask("x") == "a-rule"
+    assert http.delete("/_emulator/scenarios/a").status_code == 204
+    assert ask("x") is None
+    load("b", "x")
+    assert ask("x") == "b-rule"
+    load("c", "y")
+    assert http.delete("/_emulator/scenarios/b").status_code == 204
+    assert ask("y") == "c-rule"

@@ -158,4 +158,5 @@ def test_every_exempt_test_exists() -> None:
     for node_id in EXEMPT_TESTS:
         file, *names = node_id.split("::")
         source = (REPO_ROOT / Path(file)).read_text(encoding="utf-8")
-        assert f"def {names[-1]}(" in source, f"{node_id} is exempt but no longer exists"
+        function = names[-1].partition("[")[0]  # a parametrized id names one case
+        assert f"def {function}(" in source, f"{node_id} is exempt but no longer exists"

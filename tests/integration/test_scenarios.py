@@ -223,7 +223,11 @@ class TestSelectionAndSequences:
         assert texts == ["one", "two"]
         with pytest.raises(openai.InternalServerError) as raised:
             openai_client.chat.completions.create(model=GPT, messages=[user("x")])
+        # README, scenario files: past its end, `on_exhausted: error` answers a 500
+        # naming the rule.
+        assert raised.value.status_code == 500
         assert "has no more replies" in raised.value.message
+        assert "'steps'" in raised.value.message
 
     def test_cycle(self, control: Control, anthropic_client: anthropic.Anthropic) -> None:
         control.load(

@@ -106,3 +106,26 @@ def test_a_closed_transport_is_freed_without_a_pass() -> None:
 
     found = asyncio.run(closed_transport())
     assert found() is None
+
+
+@pytest.mark.usefixtures("taken_over")
+def test_garbage_alive_at_a_young_pass_is_freed_by_a_later_older_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(collector, "NET_GROWTH_LIMIT", 50)
+    monkeypatch.setattr(collector, "_passes", 0)
+    survivor = _Cycle()
+    gone = weakref.ref(survivor)
+
+    def one_due_pass() -> None:
+        burst = [_Cycle() for _ in range(60)]
+        del burst
+        assert collector.collect_if_due() is not None
+
+    one_due_pass()  # young: the survivor is still alive, so it is promoted
+    del survivor
+    for _ in range(collector.OLDER_EVERY - 2):
+        one_due_pass()
+        assert gone() is not None  # young passes leave older generations alone
+    one_due_pass()  # the OLDER_EVERY-th pass takes the middle generation too
+    assert gone() is None

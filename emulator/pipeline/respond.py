@@ -390,39 +390,22 @@ async def _fault(
             body=whole[: max(1, len(whole) // 2)], headers=headers, content_type=JSON_CONTENT_TYPE
         )
     frames = renderer.frames(choices, prompt)
-    error_event = renderer.error_event(mid_stream_error(request.api))
-    if fault.kind == "drop":
-        return await _stream(
-            http,
-            frames,
-            fault.timing,
-            headers,
-            rng,
-            interrupted=error_event,
-            stop_after=fault.after_events,
-            finish=False,
-        )
-    if fault.kind == "malformed":
-        return await _stream(
-            http,
-            frames,
-            fault.timing,
-            headers,
-            rng,
-            interrupted=error_event,
-            stop_after=fault.after_events,
-            then=b'data: {"type": "content_block_delta", "ind\n\n',
-        )
-    return await _stream(
+    error = mid_stream_error(request.api)
+    cut = partial(
+        _stream,
         http,
         frames,
         fault.timing,
         headers,
         rng,
-        interrupted=error_event,
+        interrupted=renderer.error_event(error),
         stop_after=fault.after_events,
-        then=renderer.error_event(mid_stream_error(request.api), fault.after_events),
     )
+    if fault.kind == "drop":
+        return await cut(finish=False)
+    if fault.kind == "malformed":
+        return await cut(then=b'data: {"type": "content_block_delta", "ind\n\n')
+    return await cut(then=renderer.error_event(error, fault.after_events))
 
 
 def mid_stream_error(api: str) -> ApiError:

@@ -35,7 +35,8 @@ def _text(content: object) -> str:
     return ""
 
 
-def _arguments(raw: object) -> JSONObject:
+def tool_arguments(raw: object) -> JSONObject:
+    """A tool call's JSON arguments as an object ({} for anything else)."""
     try:
         value = jsonvalue.loads(str(raw))
     except jsonvalue.JSONDecodeError:
@@ -59,7 +60,7 @@ def _messages(raw_messages: list[JSONObject]) -> tuple[str, tuple[Message, ...]]
                 name = str(function.get("name", ""))
                 names[str(call.get("id"))] = name
                 calls.append(
-                    ToolCall(str(call.get("id")), name, _arguments(function.get("arguments")))
+                    ToolCall(str(call.get("id")), name, tool_arguments(function.get("arguments")))
                 )
             messages.append(Message("assistant", _text(raw.get("content")), tuple(calls)))
         elif role in ("tool", "function"):

@@ -24,7 +24,7 @@ from emulator.core.neutral import (
 )
 from emulator.core.tokenizer import count_tokens
 from emulator.surfaces.anthropic_parse import content_key
-from emulator.surfaces.openai_parse import DEFAULT_MAX_TOKENS, check_model
+from emulator.surfaces.openai_parse import DEFAULT_MAX_TOKENS, check_model, tool_arguments
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject
 
@@ -81,7 +81,7 @@ def _messages(items: Iterable[JSONObject]) -> tuple[str, tuple[Message, ...]]:
         if kind == "function_call":
             call_id = str(item.get("call_id", ""))
             names[call_id] = str(item.get("name", ""))
-            call = ToolCall(call_id, names[call_id], _arguments(item.get("arguments")))
+            call = ToolCall(call_id, names[call_id], tool_arguments(item.get("arguments")))
             previous = messages[-1] if messages else None
             if previous is not None and previous.role == "assistant":
                 messages[-1] = Message("assistant", previous.text, (*previous.tool_calls, call), ())
@@ -102,14 +102,6 @@ def _messages(items: Iterable[JSONObject]) -> tuple[str, tuple[Message, ...]]:
                 messages.append(Message("user", item_text(item)))
         # reasoning items and item references carry nothing a rule matches on
     return "\n".join(system), tuple(messages)
-
-
-def _arguments(raw: object) -> JSONObject:
-    try:
-        value = jsonvalue.loads(str(raw))
-    except jsonvalue.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from emulator import pytest_options as options
-from emulator import pytest_recording as recording
+from emulator.pytest_plugin import options, recording
 from emulator.util.clock import ManualClock
 
 # The server, the scenario loader and the SDKs are imported inside the fixtures: this

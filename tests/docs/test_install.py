@@ -13,6 +13,7 @@ import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -82,10 +83,9 @@ def _data_files(folder: str) -> set[str]:
     }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """The checkout copy, and its wheel and sdist as the install-build block made them."""
-    checkout = tmp_path_factory.mktemp("release") / "llm-emulator"
+def _build(root: Path) -> tuple[Path, Path, Path]:
+    """A copy of the checkout, and its wheel and sdist as the install-build block makes them."""
+    checkout = root / "llm-emulator"
     shutil.copytree(REPO, checkout, ignore=_NOT_COPIED)
     output = _run_block(install_block("install-build"), checkout, _environment())
     assert output.count("PASSED") == 2, output
@@ -94,16 +94,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     return checkout, wheel, sdist
 
 
-@pytest.mark.timeout(300)
-def test_the_wheel_holds_the_schemas_and_fixtures(built: tuple[Path, Path, Path]) -> None:
-    _, wheel, sdist = built
-    names = zipfile.ZipFile(wheel).namelist()
+def _check_archives(wheel: Path, sdist: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
     for folder in ("schemas", "fixtures"):
-        inside = {
-            n.removeprefix(f"emulator/_data/{folder}/")
-            for n in names
-            if n.startswith(f"emulator/_data/{folder}/")
-        }
+        prefix = f"emulator/_data/{folder}/"
+        inside = {n.removeprefix(prefix) for n in names if n.startswith(prefix)}
         assert inside == _data_files(folder), f"the wheel's {folder}/ differs from the checkout's"
     with tarfile.open(sdist) as archive:
         top = archive.getnames()[0].split("/")[0]
@@ -112,11 +108,8 @@ def test_the_wheel_holds_the_schemas_and_fixtures(built: tuple[Path, Path, Path]
     assert {"README.md", "pyproject.toml", "Dockerfile", "requirements/serve.txt"} <= in_sdist
 
 
-@pytest.fixture(scope="module")
-def project(built: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A user's project with the wheel installed by the install-wheel block."""
-    checkout, _, _ = built
-    project = tmp_path_factory.mktemp("project")
+def _install(checkout: Path, project: Path) -> None:
+    """The wheel installed into a fresh venv of ``project`` by the install-wheel block."""
     block = install_block("install-wheel")
     assert CHECKOUT_PLACEHOLDER in block
     # The dependencies at the versions the container image pins (and the pip cache holds).
@@ -124,11 +117,10 @@ def project(built: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFac
     output = _run_block(block.replace(CHECKOUT_PLACEHOLDER, str(checkout)), project, env)
     assert "usage: llm-emulator" in output
     assert "<function create_app at" in output
-    return project
 
 
-@pytest.mark.timeout(300)
-def test_the_installed_package_is_the_wheel_not_the_checkout(project: Path) -> None:
+def _check_installed_package(project: Path) -> None:
+    """The package and its data folders are the venv's, not the checkout's."""
     script = (
         "import emulator, json\n"
         "from emulator.util.resources import data_dir\n"
@@ -151,8 +143,8 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(project: Path) -> N
     assert fixtures.is_relative_to(site_packages) and fixtures.parts[-2] == "_data"
 
 
-@pytest.fixture
-def installed_server(project: Path) -> Iterator[str]:
+@contextmanager
+def _installed_server(project: Path) -> Iterator[str]:
     """``llm-emulator serve`` from the fresh venv, on a free loopback port: its base URL."""
     with subprocess.Popen(
         [project / ".venv" / "bin" / "llm-emulator", "serve", "--port", "0"],
@@ -176,12 +168,20 @@ def installed_server(project: Path) -> Iterator[str]:
     assert process.returncode == 0, errors
 
 
+# One test, not one per step: under xdist, steps split over workers would each build.
 @pytest.mark.timeout(300)
-def test_the_installed_server_starts_on_its_embedded_defaults(installed_server: str) -> None:
+def test_a_release_builds_and_its_wheel_installs_and_serves(tmp_path: Path) -> None:
+    checkout, wheel, sdist = _build(tmp_path)
+    _check_archives(wheel, sdist)
+    project = tmp_path / "project"
+    project.mkdir()
+    _install(checkout, project)
+    _check_installed_package(project)
     catalogue = json.loads((REPO / "fixtures" / "models.json").read_text(encoding="utf-8"))
     expected = {entry["id"] for entry in catalogue["models"] if entry["provider"] == "openai"}
 
-    answer = httpx.get(f"{installed_server}/v1/models", headers={"Authorization": "Bearer t"})
+    with _installed_server(project) as base_url:
+        answer = httpx.get(f"{base_url}/v1/models", headers={"Authorization": "Bearer t"})
 
     assert answer.status_code == 200
     served = {model["id"] for model in answer.json()["data"]}

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
-# The parser and the plugin's options: the only two entry points read here.
-from emulator import pytest_options
 from emulator.cli import build_parser
 from emulator.pipeline.config import ENV_PREFIX, EmulatorConfig
+
+# The parser and the plugin's options: the only two entry points read here.
+from emulator.pytest_plugin import options as pytest_options
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "reference" / "options.md"

@@ -79,7 +79,7 @@ def test_every_named_block_is_read_by_a_test() -> None:
         for folder in TEST_FOLDERS
         for path in folder.glob("test_*.py")
     )
-    # doc_block("NAME"), or a test's own reader named like it (install_block("NAME")).
+    # doc_block(name), or a test's own reader named like it (install_block(name)).
     read = set(re.findall(r"\w*_block\(\"([\w-]+)\"\)", sources))
     assert set(names) - read == set(), "blocks that no test reads"
     assert read - set(names) == set(), "tests read blocks that no page has"

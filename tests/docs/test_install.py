@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.examples.readme import REPO, examples
+from tests.examples.docs import REPO, examples
 
 INSTALL = REPO / "docs" / "install.md"
 # What the blocks call the user's checkout; the test puts its copy's path there.

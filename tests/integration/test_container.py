@@ -12,8 +12,8 @@ import tomllib
 from pathlib import Path
 
 from emulator.testing import EmulatorThread
-from tests.examples.readme import REPO
-from tests.examples.test_readme_ci import (
+from tests.examples.docs import REPO
+from tests.examples.test_docs_ci import (
     dockerfile_env,
     dockerfile_exec,
     dockerfile_instructions,

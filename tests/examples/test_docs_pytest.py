@@ -1,4 +1,5 @@
-"""README "In pytest": every snippet, verbatim, as a test (test_readme_sync keeps them equal)."""
+"""docs/guides/pytest.md (and the README's quickstart): every snippet, verbatim, as a test
+(test_docs_sync keeps them equal)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from emulator.cli import build_parser
 from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
-from tests.examples.readme import readme_block
+from tests.examples.docs import doc_block
 
 SCENARIO_PATH = "tests/llm/support.yaml"
 LOOKUP_ORDER: Any = {
@@ -37,7 +37,7 @@ LOOKUP_ORDER: Any = {
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project folder holding the README's scenario file where its first line says."""
-    text = readme_block("scenario-file")
+    text = doc_block("scenario-file")
     assert text.startswith(f"# {SCENARIO_PATH}\n")
     path = tmp_path / SCENARIO_PATH
     path.parent.mkdir(parents=True)
@@ -54,7 +54,7 @@ def server(project: Path) -> Iterator[EmulatorThread]:
 
 
 def test_check_fixtures_prints_what_the_readme_shows(project: Path) -> None:
-    block = readme_block("check-fixtures")
+    block = doc_block("check-fixtures")
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     transcript: list[str] = []
     for line in block.splitlines():

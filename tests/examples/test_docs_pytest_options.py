@@ -1,10 +1,10 @@
-"""README "In pytest": the plugin's command-line options, in a throwaway pytest session."""
+"""docs/guides/pytest.md: the plugin's command-line and ini options, in throwaway pytest sessions."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.examples.readme import commands, examples, readme_block
+from tests.examples.docs import all_examples, commands, doc_block
 
 _ISOLATED = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
 _UNMATCHED_TEST = """
@@ -21,7 +21,7 @@ def test_refund(llm_emulator: LLMEmulator) -> None:
 
 
 def test_pytest_options(pytester: pytest.Pytester) -> None:
-    runs = commands(readme_block("pytest-options"), "pytest")
+    runs = commands(doc_block("pytest-options"), "pytest")
     assert [run[1] for run in runs] == ["--llm-emulator-seed", "--llm-emulator-report-unmatched"]
     pytester.makepyfile(test_bot=_UNMATCHED_TEST)
     for run in runs:
@@ -29,15 +29,15 @@ def test_pytest_options(pytester: pytest.Pytester) -> None:
         result.assert_outcomes(passed=1)
     expected = [
         f"*{line.strip('= ')}*" if line.startswith("=") else line
-        for line in readme_block("pytest-unmatched-report").splitlines()
+        for line in doc_block("pytest-unmatched-report").splitlines()
     ]
     result.stdout.fnmatch_lines(expected)
 
 
 def test_async_example_runs_without_pytest_asyncio(pytester: pytest.Pytester) -> None:
-    """A newcomer copies the README's async example into a project with nothing but
+    """A newcomer copies the guide's async example into a project with nothing but
     the package and the SDKs: anyio's plugin (it comes with httpx) runs it."""
-    (block,) = (e for e in examples() if e.target.endswith("::test_async_stream"))
+    (block,) = (e for e in all_examples() if e.target.endswith("::test_async_stream"))
     header = "import pytest\n\nfrom emulator.pytest_plugin import LLMEmulator\n\n\n"
     pytester.makepyfile(test_async=header + block.text)
     result = pytester.runpytest(
@@ -47,7 +47,7 @@ def test_async_example_runs_without_pytest_asyncio(pytester: pytest.Pytester) ->
 
 
 def test_ini_options(pytester: pytest.Pytester) -> None:
-    pytester.makeini(readme_block("pytest-ini"))
+    pytester.makeini(doc_block("pytest-ini"))
     pytester.makepyfile(
         test_ini="""
 import anthropic

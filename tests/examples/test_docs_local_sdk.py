@@ -1,4 +1,4 @@
-"""README "Local SDK work": SDK clients configured only by environment variables."""
+"""docs/guides/local-sdk.md: SDK clients configured only by environment variables."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from emulator.cli import build_parser
 from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
-from tests.examples.readme import commands, readme_block
+from tests.examples.docs import commands, doc_block, exported
 
 README_ADDRESS = "http://127.0.0.1:8080"
 
@@ -23,18 +23,8 @@ def server() -> Iterator[EmulatorThread]:
         yield running
 
 
-def exported(block: str) -> dict[str, str]:
-    """``export A=1 B=2`` lines of a sh block, as a mapping."""
-    found: dict[str, str] = {}
-    for words in commands(block, "export"):
-        for word in words[1:]:
-            name, _, value = word.partition("=")
-            found[name] = value
-    return found
-
-
 def test_serve_line_is_a_valid_command() -> None:
-    (serve,) = commands(readme_block("local-env"), "llm-emulator")
+    (serve,) = commands(doc_block("local-env"), "llm-emulator")
     config = EmulatorConfig.from_args(build_parser().parse_args(serve[1:]), {})
     assert config.latency == "realistic" and config.strict
     assert shlex.join(serve) == "llm-emulator serve --latency realistic --strict"
@@ -43,7 +33,7 @@ def test_serve_line_is_a_valid_command() -> None:
 def test_sdks_from_the_environment(
     server: EmulatorThread, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = exported(readme_block("local-env"))
+    env = exported(doc_block("local-env"))
     assert set(env) == {
         "ANTHROPIC_BASE_URL",
         "ANTHROPIC_API_KEY",

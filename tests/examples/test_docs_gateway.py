@@ -12,19 +12,19 @@ import pytest
 from emulator.cli import build_parser
 from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
-from tests.examples.readme import commands, readme_block
+from tests.examples.docs import commands, doc_block
 
 
 @pytest.fixture(scope="module")
 def gateway_url() -> Iterator[str]:
-    (argv,) = commands(readme_block("gateway-serve"), "llm-emulator")
+    (argv,) = commands(doc_block("gateway-serve"), "llm-emulator")
     args = build_parser().parse_args([*argv[1:], "--port", "0"])
     with EmulatorThread(EmulatorConfig.from_args(args, {})) as server:
         yield server.base_url
 
 
 def test_the_serve_line_sets_up_the_gateway_shape() -> None:
-    (argv,) = commands(readme_block("gateway-serve"), "llm-emulator")
+    (argv,) = commands(doc_block("gateway-serve"), "llm-emulator")
     config = EmulatorConfig.from_args(build_parser().parse_args(argv[1:]), {})
     assert config.route_prefixes == ("/anthropic", "/openai")
     assert not config.root_routes

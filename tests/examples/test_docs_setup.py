@@ -1,11 +1,12 @@
-"""The README's test command is what CI runs, and it installs pinned versions."""
+"""The README's test command is what CI runs, and it installs pinned versions; the
+fidelity page names the pinned SDK versions."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 
-from tests.examples.readme import REPO, readme_block
+from tests.examples.docs import DOCS, REPO, doc_block
 
 
 def _pins() -> dict[str, str]:
@@ -21,13 +22,13 @@ def _names(requirements: list[str]) -> list[str]:
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
-    command = readme_block("test-command").strip()
+    command = doc_block("test-command").strip()
     ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
     assert command in [line.replace(" --quiet", "") for line in ci_lines]
 
 
 def test_readme_test_command_installs_with_the_committed_constraints() -> None:
-    assert "-c requirements/test.txt" in readme_block("test-command")
+    assert "-c requirements/test.txt" in doc_block("test-command")
 
 
 def test_every_runtime_and_test_dependency_is_pinned() -> None:
@@ -38,11 +39,13 @@ def test_every_runtime_and_test_dependency_is_pinned() -> None:
     assert missing == [], f"not pinned in requirements/test.txt: {missing}"
 
 
-def test_readme_lists_the_pinned_sdk_versions() -> None:
-    """The README's "Pinned SDKs" line names exactly the versions requirements/test.txt pins."""
-    readme = (REPO / "README.md").read_text()
-    line = re.search(r"<!-- pinned-sdks -->\n(Pinned SDKs: .*)\n", readme)
-    assert line is not None, "README.md has no 'Pinned SDKs:' line after <!-- pinned-sdks -->"
+def test_fidelity_page_lists_the_pinned_sdk_versions() -> None:
+    """docs/fidelity.md's "Pinned SDKs" line names exactly the versions requirements/test.txt pins."""
+    page = (DOCS / "fidelity.md").read_text()
+    line = re.search(r"<!-- pinned-sdks -->\n(Pinned SDKs: .*)\n", page)
+    assert line is not None, (
+        "docs/fidelity.md has no 'Pinned SDKs:' line after <!-- pinned-sdks -->"
+    )
     listed = dict(re.findall(r"`([A-Za-z0-9_.\-]+)==(\S+?)`", line.group(1)))
     pins = _pins()
     assert listed, "the Pinned SDKs line lists no versions"
@@ -50,8 +53,8 @@ def test_readme_lists_the_pinned_sdk_versions() -> None:
     assert {name: pins.get(name) for name in listed} == listed
 
 
-def test_readme_names_the_newest_releases_check() -> None:
+def test_fidelity_page_names_the_newest_releases_check() -> None:
     script = REPO / "scripts" / "check-newest"
-    assert "`scripts/check-newest`" in (REPO / "README.md").read_text()
+    assert "`scripts/check-newest`" in (DOCS / "fidelity.md").read_text()
     assert script.stat().st_mode & 0o111, "scripts/check-newest is not executable"
     assert "scripts/check-newest" in (REPO / ".ci" / "run").read_text()

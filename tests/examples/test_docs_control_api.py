@@ -1,7 +1,9 @@
-"""README "Control API": the curl lines, run in order with httpx against a fresh server."""
+"""docs/guides/control-api.md: the curl lines, run in order with httpx against a fresh
+server; docs/reference/control-api.md: its route table is the router's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -12,13 +14,14 @@ from emulator.cli import build_parser
 from emulator.pipeline.config import EmulatorConfig
 from emulator.surfaces.control import add_control_routes
 from emulator.testing import EmulatorThread
-from tests.examples.readme import (
+from tests.examples.docs import (
+    DOCS,
     CurlRequest,
     commands,
     curl_requests,
+    doc_block,
     expected_json,
     is_subset,
-    readme_block,
 )
 
 TOKEN = "s3cret-for-tests"
@@ -42,7 +45,7 @@ def send(http: httpx.Client, request: CurlRequest) -> httpx.Response:
         assert response.is_success, f"{request.method} {request.path}: {response.text}"
         expected = expected_json(request.expect)
         assert is_subset(expected, response.json()), (
-            f"{request.method} {request.path}\nREADME: {expected}\nserver: {response.text}"
+            f"{request.method} {request.path}\ndocs: {expected}\nserver: {response.text}"
         )
     return response
 
@@ -66,19 +69,27 @@ def _route_of(request: CurlRequest) -> tuple[str, str]:
 
 
 def test_curl_lines_cover_every_endpoint() -> None:
-    requests = curl_requests(readme_block("control-api"))
+    requests = curl_requests(doc_block("control-api"))
     shown = {_route_of(r) for r in requests}
     routes = _control_routes()
     control_shown = {route for route in shown if route[1].startswith("/_emulator/")}
     assert control_shown <= routes, (
-        f"README shows routes that do not exist: {control_shown - routes}"
+        f"the guide shows routes that do not exist: {control_shown - routes}"
     )
     missing = routes - shown
-    assert missing == set(), f"control routes without a curl line in README: {missing}"
+    assert missing == set(), f"control routes without a curl line in the guide: {missing}"
+
+
+def test_the_reference_lists_every_route() -> None:
+    page = (DOCS / "reference" / "control-api.md").read_text(encoding="utf-8")
+    table = page.partition("<!-- control-routes -->")[2].split("\n\n", 1)[0]
+    listed = re.findall(r"^\| `(\w+)` \| `(/_emulator/[^`]*)` \|", table, re.MULTILINE)
+    assert len(listed) == len(set(listed)), "a route listed twice"
+    assert set(listed) == _control_routes()
 
 
 def test_curl_lines_run_as_shown(server: EmulatorThread) -> None:
-    requests = curl_requests(readme_block("control-api"))
+    requests = curl_requests(doc_block("control-api"))
     cacheable = {
         "model": "claude-sonnet-4-6",
         "max_tokens": 5,
@@ -108,7 +119,7 @@ def test_curl_lines_run_as_shown(server: EmulatorThread) -> None:
     before = by_route["GET", "/_emulator/clock"].json()["now"]
     after = by_route["POST", "/_emulator/clock/advance"].json()["now"]
     assert after - before >= 300
-    # The journal entry has the fields the README lists.
+    # The journal entry has the fields the reference lists.
     journal = by_route["GET", "/_emulator/journal?api=messages&test_id=checkout-1"].json()
     assert set(journal["entries"][0]) == {
         "id",
@@ -138,7 +149,7 @@ def test_curl_lines_run_as_shown(server: EmulatorThread) -> None:
 
 
 def test_token_rule(server: EmulatorThread) -> None:
-    block = readme_block("control-api-token")
+    block = doc_block("control-api-token")
     (serve,) = commands(block, "llm-emulator")
     env = {"LLM_EMULATOR_ADMIN_TOKEN": TOKEN}
     args = build_parser().parse_args([_expand(word, env) for word in serve[1:]])

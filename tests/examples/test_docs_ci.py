@@ -1,5 +1,5 @@
-"""README "In CI (service container)": the container's command run for real (as a
-subprocess on loopback: no Docker engine here), and the CI snippets checked against
+"""docs/guides/ci.md and the README's CI quickstart: the container's command run for real
+(as a subprocess on loopback: no Docker engine here), and the CI snippets checked against
 the real options and subcommands."""
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from emulator.cli import build_parser
 from emulator.pipeline.config import ENV_PREFIX, EmulatorConfig
-from tests.examples.readme import REPO, commands, readme_block
+from emulator.testing import EmulatorThread
+from tests.examples.docs import REPO, commands, curl_requests, doc_block
 
 DOCKERFILE = REPO / "Dockerfile"
 SCRIPT_DIR = Path(sys.executable).parent
@@ -158,7 +160,7 @@ def test_dockerfile_uses_real_subcommands_and_options() -> None:
 
 
 def test_github_actions_service() -> None:
-    workflow = yaml.safe_load(readme_block("github-actions"))
+    workflow = yaml.safe_load(doc_block("github-actions"))
     job = workflow["jobs"]["test"]
     (service,) = job["services"].values()
     assert service["ports"] == ["8080:8080"]
@@ -176,7 +178,7 @@ def test_github_actions_service() -> None:
 
 
 def test_docker_compose_service() -> None:
-    compose = yaml.safe_load(readme_block("docker-compose"))
+    compose = yaml.safe_load(doc_block("docker-compose"))
     llm = compose["services"]["llm"]
     variables = emulator_variables(compose)
     assert_real_options(variables)
@@ -187,11 +189,41 @@ def test_docker_compose_service() -> None:
 
 
 def test_no_docker_commands() -> None:
-    block = readme_block("ci-no-docker")
+    block = doc_block("ci-no-docker")
     (install,) = commands(block, "pip")
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert install == ["pip", "install", project["name"]]
+    # Not on the package index: the project by its name, from a git URL.
+    name, _, url = install[2].partition(" @ ")
+    assert install[:2] == ["pip", "install"] and len(install) == 3
+    assert name == project["name"] and url.startswith("git+https://")
     emulator_commands = commands(block, "llm-emulator")
     assert [argv[1] for argv in emulator_commands] == ["serve", "healthcheck"]
     for argv in emulator_commands:
         assert_valid_command(argv)
+
+
+def test_gitlab_service_with_an_alias_and_the_admin_token() -> None:
+    job = yaml.safe_load(doc_block("gitlab-ci"))["test"]
+    (service,) = job["services"]
+    alias, variables = service["alias"], job["variables"]
+    assert_real_options(emulator_variables(job))
+    assert variables["ANTHROPIC_BASE_URL"] == f"http://{alias}:8080"
+    assert variables["OPENAI_BASE_URL"] == variables["ANTHROPIC_BASE_URL"] + "/v1"
+    script = "\n".join(job["script"])
+    assert f"http://{alias}:8080/healthz" in script
+    (load,) = curl_requests(
+        script.replace('"@$file"', "@tests/examples/scenarios/greeting.yaml"), variables
+    )
+    assert load.path == "/_emulator/scenarios"
+    # The service as the job's variables start it (on loopback here, where the token is
+    # needed all the same): the load line is answered, and without the token it is not.
+    config = EmulatorConfig.from_env({**emulator_variables(job), "LLM_EMULATOR_PORT": "0"})
+    with (
+        EmulatorThread(config) as service_thread,
+        httpx.Client(base_url=service_thread.base_url, timeout=30) as http,
+    ):
+        loaded = http.post(load.path, headers=load.headers, content=load.body)
+        assert loaded.status_code == 201, loaded.text
+        assert loaded.json() == {"loaded": "greeting", "rules": 1}
+        bare = {k: v for k, v in load.headers.items() if k != "authorization"}
+        assert http.post(load.path, headers=bare, content=load.body).status_code == 401

@@ -83,6 +83,19 @@ def check_model(model: str, info: ModelInfo | None, accept_any: bool) -> None:
         )
 
 
+def check_generates_text(info: ModelInfo | None) -> None:
+    """An embedding model on Chat Completions: the real API's answer for a model
+    that is not a chat model (404, param ``model``, no code)."""
+    if info is not None and info.is_embedding:
+        raise ApiError(
+            404,
+            "This is not a chat model and thus not supported in the v1/chat/completions "
+            "endpoint. Did you mean to use v1/completions?",
+            param="model",
+            openai_type="invalid_request_error",
+        )
+
+
 def _max_tokens(body: JSONObject, info: ModelInfo | None) -> int:
     name = (
         "max_completion_tokens" if body.get("max_completion_tokens") is not None else "max_tokens"
@@ -237,6 +250,7 @@ def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest
     model = body["model"]
     info = catalogue.lookup(model)
     check_model(model, info, catalogue.accept_any)
+    check_generates_text(info)
     if body.get("stream_options") is not None and not body.get("stream"):
         raise invalid_request(
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.",

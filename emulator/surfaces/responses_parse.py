@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from emulator.accounting.prompt import MESSAGE_OVERHEAD_TOKENS
 from emulator.core.catalogue import Catalogue
-from emulator.core.errors import invalid_request
+from emulator.core.errors import ApiError, invalid_request
 from emulator.core.neutral import (
     Message,
     NeutralRequest,
@@ -246,6 +246,13 @@ def parse_responses_body(
     model = body["model"]
     info = catalogue.lookup(model)
     check_model(model, info, catalogue.accept_any)
+    if info is not None and info.is_embedding:
+        raise ApiError(
+            400,
+            f"The requested model '{model}' is not supported with the Responses API.",
+            param="model",
+            code="model_not_found",
+        )
     max_tokens = _max_tokens(body, info.max_output_tokens if info is not None else None)
     tools = _tools(body)
     tool_choice = _tool_choice(body, tools)

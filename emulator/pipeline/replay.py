@@ -8,8 +8,9 @@ import asyncio
 from aiohttp import web
 
 from emulator.core.paths import Family
-from emulator.http import sse
+from emulator.http import send
 from emulator.http.headers import anthropic_headers, openai_headers
+from emulator.http.send import EventStream
 from emulator.http.sse import StreamEvent
 from emulator.pipeline.keys import EXCHANGE, REQUEST_ID
 from emulator.scenario.recorded import RecordedAnswer
@@ -41,7 +42,7 @@ async def send_recorded(
             status=answer.status, body=data, headers=headers, content_type="application/json"
         )
     exchange.stream = True
-    response = await sse.open_stream(http, headers, hold_headers=timing.factor == 0)
+    stream = await EventStream.open(http, headers, hold_headers=timing.factor == 0)
     sent = 0
     try:
         for event in answer.events:
@@ -50,10 +51,10 @@ async def send_recorded(
                 await asyncio.sleep(delay)
             data = event.data
             text = data if isinstance(data, dict | str) else jsonvalue.dumps_str(data)
-            await sse.write_raw(http, response, sse.frame(StreamEvent(event.name, text)))
+            await stream.send_event(StreamEvent(event.name, text))
             sent += 1
-        await sse.finish(http, response)
-    except sse.ClientGone:
+        await stream.finish()
+    except send.ClientGone:
         exchange.disconnected = True
     exchange.stream_events = sent
-    return response
+    return stream.response

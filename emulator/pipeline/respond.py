@@ -20,12 +20,12 @@ from emulator.core.errors import ApiError
 from emulator.core.neutral import OPENAI_APIS, Caller, NeutralRequest
 from emulator.core.outcome import ErrorReply, FaultReply, FinishedChoice, Outcome, Reply, Timing
 from emulator.faults.override import FORCE_HEADER, parse_force
-from emulator.http import paced_writer, sse, whole_response
+from emulator.http import send
 from emulator.http.answer_head import AnswerHead, answer_head
 from emulator.http.headers import FamilyHeaders
 from emulator.http.joined import JoinedFrames
-from emulator.http.paced_writer import JitterRandom
-from emulator.http.sse import StreamEvent
+from emulator.http.send import JSON_CONTENT_TYPE, EventStream, JitterRandom
+from emulator.http.sse import Frame, StreamEvent
 from emulator.pipeline import limits
 from emulator.pipeline.keys import EXCHANGE, REQUEST_ID, RUNTIME
 from emulator.pipeline.record_hook import replayed
@@ -38,8 +38,6 @@ from emulator.util.wire_text import dumps_any_text
 # Salt that keeps the pacing jitter's random stream apart from the content's.
 _PACING_SALT = 1_000_003
 
-JSON_CONTENT_TYPE = "application/json"
-
 
 class Renderer(Protocol):
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
@@ -47,7 +45,7 @@ class Renderer(Protocol):
         again)."""
         ...
 
-    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[sse.Frame]:
+    def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         """The stream's events, framed (renderers keep the frames of streams served
         again)."""
         ...
@@ -264,11 +262,7 @@ async def _json_reply(
     _note_usage(http, prompt, choices)
     body = renderer.json_body(choices, prompt)
     http[EXCHANGE].response_body = body
-    lines = head.lines()
-    if lines is not None and whole_response.can_send_whole(http):
-        lines += whole_response.JSON_CONTENT_TYPE
-        return await whole_response.send_whole(http, lines, body, chunked=False)
-    return web.Response(body=body, headers=head.headers(), content_type=JSON_CONTENT_TYPE)
+    return await send.send_json(http, head, body)
 
 
 async def _delay(timing: Timing, output_tokens: int = 0) -> None:
@@ -286,25 +280,16 @@ async def _stream_whole(
     """A kept stream with nothing to wait for: headers, every event and the end of the
     body in one write (most streams under load)."""
     exchange = http[EXCHANGE]
-    lines = head.lines()
-    if lines is not None and whole_response.can_send_whole(http):
-        exchange.stream_events = len(frames)
-        return await whole_response.send_whole(http, lines, frames.whole(), chunked=True)
-    response = await sse.open_stream(http, head.headers(), hold_headers=True)
-    try:
-        await sse.write_raw(http, response, frames.whole(), end=True)
-    except sse.ClientGone:
+    sent = await send.send_stream_at_once(http, head, frames)
+    exchange.stream_events = sent.events_sent
+    if sent.client_gone:
         exchange.disconnected = True
-        exchange.stream_events = 0
-        sse.log.info("client disconnected from %s before the stream", http.path)
-        return response
-    exchange.stream_events = len(frames)
-    return response
+    return sent.response
 
 
 async def _stream(
     http: web.Request,
-    frames: Iterable[sse.Frame],
+    frames: Iterable[Frame],
     timing: Timing,
     headers: Mapping[str, str],
     rng: JitterRandom,
@@ -318,38 +303,32 @@ async def _stream(
     stream cleanly, as an upstream that died would. A stream cancelled while open
     (at shutdown) ends with ``interrupted(events sent)``, the API's mid-stream error
     event numbered after the events before it."""
-    response = await sse.open_stream(http, headers, hold_headers=timing.first_event_at_once)
-    report = sse.StreamReport()
+    stream = await EventStream.open(http, headers, hold_headers=timing.first_event_at_once)
     exchange = http[EXCHANGE]
     try:
-        send = (
-            partial(paced_writer.send_paced, timing=timing, rng=rng)
-            if timing.is_paced
-            else sse.send_events
-        )
         end = finish and then is None
-        await send(http, response, frames, report=report, stop_after=stop_after, end=end)
+        await stream.send(frames, timing=timing, rng=rng, stop_after=stop_after, end=end)
         if isinstance(then, StreamEvent):
-            await sse.send_events(http, response, sse.framed([then]), report=report, end=finish)
+            await stream.send_event(then, end=finish)
         elif isinstance(then, bytes):
-            await sse.write_raw(http, response, then)
-    except sse.ClientGone:
+            await stream.write(then)
+    except send.ClientGone:
         exchange.disconnected = True
-        exchange.stream_events = report.events_sent
-        sse.log.info("client disconnected from %s after %d events", http.path, report.events_sent)
-        return response
+        exchange.stream_events = stream.events_sent
+        send.log.info("client disconnected from %s after %d events", http.path, stream.events_sent)
+        return stream.response
     except asyncio.CancelledError:
-        exchange.stream_events = report.events_sent
+        exchange.stream_events = stream.events_sent
         exchange.error = "stream interrupted: the server is shutting down"
-        await sse.interrupt(http, response, sse.frame(interrupted(report.events_sent)))
+        await stream.interrupt(interrupted(stream.events_sent))
         raise
-    exchange.stream_events = report.events_sent
+    exchange.stream_events = stream.events_sent
     if not finish:
         exchange.disconnected = True
-        sse.abort_connection(http)
+        stream.drop()
     elif isinstance(then, bytes):
-        await sse.finish(http, response)
-    return response
+        await stream.finish()
+    return stream.response
 
 
 async def _fault(
@@ -375,13 +354,13 @@ async def _fault(
         )
     headers = head.headers()
     if fault.kind == "drop" and (fault.after_events == 0 or not request.stream):
-        sse.abort_connection(http)
+        send.drop_connection(http)
         raise ConnectionResetError("connection dropped by a scripted fault")
     if fault.kind == "empty":
         if request.stream:
-            response = await sse.open_stream(http, headers, hold_headers=True)
-            await sse.finish(http, response)
-            return response
+            stream = await EventStream.open(http, headers, hold_headers=True)
+            await stream.finish()
+            return stream.response
         return web.Response(status=200, headers=headers, content_type=JSON_CONTENT_TYPE)
     choices = finish_all(request, Reply((fault.parts,)))
     if not request.stream:

@@ -17,8 +17,8 @@ import anthropic
 import openai
 import pytest
 
-from emulator.cli import _banner, build_parser
-from emulator.cli_env import SETTINGS
+from emulator.cli.command import _banner, build_parser
+from emulator.cli.env_vars import SETTINGS
 from emulator.pipeline.config import ENV_PREFIX, EmulatorConfig
 from emulator.scenario.loader import load_folder
 from emulator.testing import EmulatorThread

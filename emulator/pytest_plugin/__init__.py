@@ -5,6 +5,9 @@ server runs per test session (per xdist worker) on its own event loop in a
 background thread, so sync clients, async clients in the test's loop and code
 under test that makes its own HTTP calls all reach it. Each test starts from a
 clean state: no scripts, an empty journal and cache, the clock at "now".
+Its parts: ``options`` (marker and ini options), ``recording`` (a cassette per test).
+Reaches the server only through ``emulator.testing``, imported when the fixture is
+first used, so a pytest run that does not use it pays nothing for it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from emulator import pytest_options as options
-from emulator import pytest_recording as recording
+from emulator.pytest_plugin import options, recording
 from emulator.util.clock import ManualClock
 
 # The server, the scenario loader and the SDKs are imported inside the fixtures: this

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator import __version__
-from emulator.cli_env import describe_environment, unknown_variables, warn_unknown
-from emulator.healthcheck import PORT_FILE_VARIABLE, healthcheck
+from emulator.cli.env_vars import describe_environment, unknown_variables, warn_unknown
+from emulator.cli.healthcheck import PORT_FILE_VARIABLE, healthcheck
 from emulator.pipeline.config import ENV_PREFIX, ConfigError, EmulatorConfig
 from emulator.record.cli_args import (
     DRIFT_EXAMPLES,
@@ -349,7 +349,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 def _flags_by_field(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
     """The flag a user types for each setting, e.g. ``api_keys`` → ``--api-key``."""
-    from emulator.cli_env import serve_actions  # noqa: PLC0415
+    from emulator.cli.env_vars import serve_actions  # noqa: PLC0415
 
     return {action.dest: action.option_strings[0] for action in serve_actions(parser, command)}
 

@@ -44,22 +44,25 @@ class ResponsesRenderer:
     owner: str
     inputs: tuple[JSONObject, ...]
 
-    def _finish(self, choice: FinishedChoice, prompt: PromptUsage) -> JSONObject:
+    def _final(self, choice: FinishedChoice, prompt: PromptUsage) -> JSONObject:
         items = render.output_items(self.header, choice)
         status = render.status_of(choice)
-        final = render.response_object(
+        return render.response_object(
             self.header, items, status=status, usage=render.usage_json(prompt, choice)
         )
-        if self.store is not None:
-            self.store.put(self.owner, final, self.inputs)
-        return final
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
-        return jsonvalue.dumps(self._finish(choices[0], prompt))
+        final = self._final(choices[0], prompt)
+        body = jsonvalue.dumps(final)
+        if self.store is not None:
+            self.store.put(self.owner, final, self.inputs, len(body))
+        return body
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         choice = choices[0]
-        final = self._finish(choice, prompt)
+        final = self._final(choice, prompt)
+        if self.store is not None:
+            self.store.put(self.owner, final, self.inputs)
         output = final["output"]
         assert isinstance(output, list)
         items = [item for item in output if isinstance(item, dict)]

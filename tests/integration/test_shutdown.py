@@ -183,6 +183,7 @@ def test_a_responses_stream_cut_at_shutdown_numbers_its_error_event_after_the_la
     _stop(process)
 
     assert ended.wait(_HANG_GUARD_S)
+    client.close()
     *before, last = events
     assert before and last.type == "error"
     assert [e.sequence_number for e in before] == list(range(len(before)))

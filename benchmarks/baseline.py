@@ -7,7 +7,9 @@ to send is chosen by the query string alone:
 * no query: a fixed JSON body (its size given per path by ``--body PATH=BYTES``);
 * ``?stream=plain``: a fixed SSE stream of ``--events`` frames, sent with its
   headers and the end of the chunked body in one write (the least work; the
-  emulator does the same for an unpaced stream);
+  emulator does the same for an unpaced stream); on ``/v1/responses`` a
+  Responses-shaped one of ``--responses-events`` frames and about
+  ``--responses-stream-bytes`` bytes, ending in ``response.completed``;
 * ``?stream=paced``: the same frames, each content delta ``--tokens-per-event``
   tokens apart at ``--tokens-per-s``, against absolute deadlines;
 * ``?stream=idle``: SSE headers, then nothing for two minutes.
@@ -45,6 +47,8 @@ class BaselineConfig:
     tokens_per_event: int = 3
     tokens_per_s: float = 50.0
     stream_bytes: int = 0
+    responses_events: int = 0
+    responses_stream_bytes: int = 0
     coalesce_writes: bool = False
     body_bytes: dict[str, int] = field(default_factory=dict)
 
@@ -89,6 +93,34 @@ def _delta_data(tokens: int) -> bytes:
     )
 
 
+# The Responses stream's frames around its text deltas, in order (response.created,
+# padded to the size asked for, comes first).
+_RESPONSES_OPENING = (
+    ("response.in_progress", b'{"type":"response.in_progress","sequence_number":1}'),
+    ("response.output_item.added", b'{"type":"response.output_item.added","output_index":0}'),
+    ("response.content_part.added", b'{"type":"response.content_part.added","output_index":0}'),
+)
+_RESPONSES_CLOSING = (
+    ("response.output_text.done", b'{"type":"response.output_text.done","output_index":0}'),
+    ("response.content_part.done", b'{"type":"response.content_part.done","output_index":0}'),
+    ("response.output_item.done", b'{"type":"response.output_item.done","output_index":0}'),
+    ("response.completed", b'{"type":"response.completed","response":{"status":"completed"}}'),
+)
+
+
+def responses_stream(config: BaselineConfig) -> bytes:
+    """A Responses-shaped stream: ``responses_events`` frames (at least one text delta
+    between the fixed ones), padded to about ``responses_stream_bytes``."""
+    fixed = 1 + len(_RESPONSES_OPENING) + len(_RESPONSES_CLOSING)
+    delta = b'{"type":"response.output_text.delta","output_index":0,"delta":" word"}'
+    body = [_frame(name, data) for name, data in _RESPONSES_OPENING]
+    body += [_frame("response.output_text.delta", delta)] * max(1, config.responses_events - fixed)
+    body += [_frame(name, data) for name, data in _RESPONSES_CLOSING]
+    rest = sum(len(f) for f in body)
+    created = _frame("response.created", json_body(config.responses_stream_bytes - rest - 40))
+    return created + b"".join(body)
+
+
 class _OneWriteStream(web.StreamResponse):
     """Headers held for the first write, as the emulator's unpaced streams do."""
 
@@ -100,9 +132,10 @@ class Baseline:
         self.config = config
         self.frames = stream_frames(config)
         self.whole_stream = b"".join(f for f, _ in self.frames)
+        self.whole_responses_stream = responses_stream(config)
         self.rate = config.tokens_per_s if config.tokens_per_s > 0 else math.inf
 
-    def handler(self, body: bytes) -> Handler:
+    def handler(self, body: bytes, whole_stream: bytes) -> Handler:
         async def handle(request: web.Request) -> web.StreamResponse:
             await request.read()
             mode = request.query_string
@@ -111,7 +144,7 @@ class Baseline:
             if mode == "stream=plain":
                 whole = _OneWriteStream(headers=_SSE_HEADERS)
                 await whole.prepare(request)
-                await whole.write_eof(self.whole_stream)
+                await whole.write_eof(whole_stream)
                 return whole
             response = web.StreamResponse(headers=_SSE_HEADERS)
             await response.prepare(request)
@@ -160,7 +193,10 @@ def build_app(config: BaselineConfig) -> web.Application:
     app.router.add_get("/healthz", _healthz)
     for path in PATHS:
         body = json_body(config.body_bytes.get(path, 600))
-        app.router.add_post(path, baseline.handler(body))
+        whole_stream = (
+            baseline.whole_responses_stream if path == "/v1/responses" else baseline.whole_stream
+        )
+        app.router.add_post(path, baseline.handler(body, whole_stream))
     return app
 
 
@@ -203,6 +239,15 @@ def parse_args(argv: Sequence[str] | None = None) -> BaselineConfig:
     parser.add_argument("--tokens-per-s", type=float, default=50.0, help="pace of ?stream=paced")
     parser.add_argument("--stream-bytes", type=int, default=0, help="pad a stream to this size")
     parser.add_argument(
+        "--responses-events", type=int, default=0, help="frames per /v1/responses stream"
+    )
+    parser.add_argument(
+        "--responses-stream-bytes",
+        type=int,
+        default=0,
+        help="pad a /v1/responses stream to this size",
+    )
+    parser.add_argument(
         "--body",
         type=_body_size,
         action="append",
@@ -223,6 +268,8 @@ def parse_args(argv: Sequence[str] | None = None) -> BaselineConfig:
         tokens_per_event=args.tokens_per_event,
         tokens_per_s=args.tokens_per_s,
         stream_bytes=args.stream_bytes,
+        responses_events=args.responses_events,
+        responses_stream_bytes=args.responses_stream_bytes,
         body_bytes=dict(args.body),
         coalesce_writes=args.coalesce_writes,
     )

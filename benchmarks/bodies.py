@@ -58,8 +58,15 @@ def chat(max_tokens: int) -> bytes:
     )
 
 
-def responses(max_tokens: int) -> bytes:
-    return _dumps({"model": "gpt-4o-mini", "max_output_tokens": max_tokens, "input": "Hello"})
+def responses(max_tokens: int, *, stream: bool = False) -> bytes:
+    body: dict[str, object] = {
+        "model": "gpt-4o-mini",
+        "max_output_tokens": max_tokens,
+        "input": "Hello",
+    }
+    if stream:
+        body["stream"] = True
+    return _dumps(body)
 
 
 def complete(max_tokens: int) -> bytes:
@@ -113,6 +120,9 @@ class Probe:
     cached_body: bytes
     cached_prefix_tokens: int
     cache_read_tokens: int
+    # The Responses stream (responses_stream), for the baseline's Responses-shaped one.
+    responses_stream_events: int = 0
+    responses_stream_bytes: int = 0
 
 
 def _usage_tokens(stream: bytes) -> int:
@@ -131,6 +141,9 @@ def probe(base_url: str, max_tokens: int) -> Probe:
     }
     stream = _post(base_url + MESSAGES, ANTHROPIC_HEADERS, messages(max_tokens, stream=True))
     frames = sse.FrameSplitter().feed(stream)
+    responses_stream = _post(
+        base_url + RESPONSES, OPENAI_HEADERS, responses(max_tokens, stream=True)
+    )
     prefix = cached_prefix(base_url)
     cached_body = messages(max_tokens, system=cached_system(prefix))
     usage: dict[str, int] = {}
@@ -144,6 +157,8 @@ def probe(base_url: str, max_tokens: int) -> Probe:
         cached_body=cached_body,
         cached_prefix_tokens=_count_tokens(base_url, prefix),
         cache_read_tokens=int(usage.get("cache_read_input_tokens") or 0),
+        responses_stream_events=len(sse.FrameSplitter().feed(responses_stream)),
+        responses_stream_bytes=len(responses_stream),
     )
 
 

@@ -93,6 +93,10 @@ class Run:
             f"{TOKENS_PER_S:g}",
             "--stream-bytes",
             str(probe.stream_bytes),
+            "--responses-events",
+            str(probe.responses_stream_events),
+            "--responses-stream-bytes",
+            str(probe.responses_stream_bytes),
         ]
         for path, size in probe.body_bytes.items():
             args += ["--body", f"{path}={size}"]

@@ -37,6 +37,14 @@ def frame_data(frame: bytes) -> bytes:
     return frame[start + 6 : end if end >= 0 else len(frame)]
 
 
+_RESPONSES_ENDS = (b"event: response.completed\n", b"event: response.incomplete\n")
+
+
 def is_terminal(frame: bytes) -> bool:
-    """Whether a frame ends a stream: Anthropic ``message_stop`` or OpenAI ``[DONE]``."""
-    return frame.startswith(b"event: message_stop") or frame == b"data: [DONE]"
+    """Whether a frame ends a stream: Anthropic ``message_stop``, Chat Completions'
+    ``[DONE]``, or the Responses API's ``response.completed`` / ``response.incomplete``."""
+    return (
+        frame.startswith(b"event: message_stop")
+        or frame == b"data: [DONE]"
+        or frame.startswith(_RESPONSES_ENDS)
+    )

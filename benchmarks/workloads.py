@@ -149,10 +149,15 @@ def _json_workload(path: str, body: Callable[[Settings, bodies.Probe], bytes]) -
 
 
 def _stream_workload(
-    connections: Callable[[Settings], int], with_ttfb: bool, *, steady: bool = False
+    connections: Callable[[Settings], int],
+    with_ttfb: bool,
+    *,
+    steady: bool = False,
+    path: str = bodies.MESSAGES,
+    body: Callable[[int], bytes] = lambda max_tokens: bodies.messages(max_tokens, stream=True),
 ) -> Measure:
-    """Streams read to the end, each worker starting the next at once, or with
-    ``steady`` every ``Settings.steady_interval_s``."""
+    """Streams of ``body`` to ``path`` read to the end, each worker starting the next
+    at once, or with ``steady`` every ``Settings.steady_interval_s``."""
 
     def measure(target: Target, settings: Settings, probe: bodies.Probe) -> list[Metric]:
         count = connections(settings)
@@ -164,9 +169,7 @@ def _stream_workload(
             ramp_s=settings.ramp_s if count > 100 else 0.0,
             interval_s=settings.steady_interval_s if steady else 0.0,
         )
-        request = target.request(
-            bodies.MESSAGES, bodies.messages(settings.max_tokens, stream=True), "plain"
-        )
+        request = target.request(path, body(settings.max_tokens), "plain")
         stats = asyncio.run(loadgen.read_streams(request, load))
         # A steady load's rates are what was offered; only that both kept up matters.
         metrics = [] if steady else [Metric("events/s", "events/s", stats.events_per_second)]
@@ -322,6 +325,19 @@ WORKLOADS: tuple[Workload, ...] = (
         lambda s: s.many_streams,
         _stream_workload(lambda s: s.many_streams, with_ttfb=False),
         "as messages_stream, at many concurrent streams",
+    ),
+    Workload(
+        "responses_stream",
+        "plain",
+        lambda s: s.stream_connections,
+        _stream_workload(
+            lambda s: s.stream_connections,
+            with_ttfb=True,
+            path=bodies.RESPONSES,
+            body=lambda max_tokens: bodies.responses(max_tokens, stream=True),
+        ),
+        "POST /v1/responses stream=true, unpaced, read to response.completed (the baseline "
+        "streams a Responses-shaped SSE of the same events and size)",
     ),
     Workload(
         "paced_stream_many",

@@ -1,7 +1,8 @@
 """Regenerate the model catalogue (``fixtures/models.json``) from the installed SDKs.
 
 Which models exist comes from the model literals of the installed ``anthropic``
-and ``openai`` SDKs (the ``model`` parameter of Messages and Chat Completions);
+and ``openai`` SDKs (the ``model`` parameter of Messages, Chat Completions and
+Embeddings);
 their limits come from the sourced table ``scripts/catalogue_sources.toml``.
 
     python -m scripts.catalogue           rewrite fixtures/models.json
@@ -24,6 +25,7 @@ from typing import Any
 
 from anthropic.types import message_create_params
 from anthropic.types.beta import message_create_params as beta_message_create_params
+from openai.types import embedding_create_params
 from openai.types.chat import completion_create_params
 
 from emulator.core.model_names import snapshot_base
@@ -46,6 +48,8 @@ _FIELDS = (
     "cache_min_tokens",
     "legacy_completions",
     "supports_prefill",
+    "embedding_dimensions",
+    "shortens_embeddings",
 )
 
 
@@ -59,10 +63,11 @@ class SdkModels:
 
     anthropic: tuple[str, ...]
     openai: tuple[str, ...]
+    openai_embeddings: tuple[str, ...] = ()
 
     def by_provider(self) -> Iterator[tuple[str, str]]:
         yield from (("anthropic", name) for name in self.anthropic)
-        yield from (("openai", name) for name in self.openai)
+        yield from (("openai", name) for name in (*self.openai, *self.openai_embeddings))
 
 
 def _literals(annotation: object) -> Iterator[str]:
@@ -81,7 +86,7 @@ def _model_literals(params: type) -> tuple[str, ...]:
 
 def installed_sdk_models() -> SdkModels:
     """The ids in the ``model`` parameter's literals of the installed SDKs' Messages
-    (and beta Messages) and Chat Completions."""
+    (and beta Messages), Chat Completions and Embeddings."""
     anthropic = _model_literals(message_create_params.MessageCreateParamsBase)
     anthropic += tuple(
         name
@@ -89,7 +94,8 @@ def installed_sdk_models() -> SdkModels:
         if name not in anthropic
     )
     openai = _model_literals(completion_create_params.CompletionCreateParamsBase)
-    return SdkModels(anthropic, openai)
+    embeddings = _model_literals(embedding_create_params.EmbeddingCreateParams)
+    return SdkModels(anthropic, openai, embeddings)
 
 
 def load_sources(path: Path = SOURCES) -> dict[str, Any]:

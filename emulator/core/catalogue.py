@@ -39,6 +39,14 @@ class ModelInfo:
     cache_min_tokens: int
     legacy_completions: bool
     supports_prefill: bool
+    # An embedding model's native vector length; 0 for a model that generates text.
+    embedding_dimensions: int = 0
+    # Whether an embedding request may ask for fewer ``dimensions`` (the 3-series may).
+    shortens_embeddings: bool = False
+
+    @property
+    def is_embedding(self) -> bool:
+        return self.embedding_dimensions > 0
 
     def to_anthropic(self) -> jsonvalue.JSONObject:
         return {
@@ -159,6 +167,8 @@ def _parse_model(entry: object, default_min: int, where: str) -> ModelInfo:
             cache_min_tokens=int(entry.get("cache_min_tokens", default_min)),
             legacy_completions=bool(entry.get("legacy_completions", False)),
             supports_prefill=bool(entry.get("supports_prefill", True)),
+            embedding_dimensions=int(entry.get("embedding_dimensions", 0)),
+            shortens_embeddings=bool(entry.get("shortens_embeddings", False)),
         )
     except KeyError as err:
         raise CatalogueError(f"{where}: missing field {err.args[0]!r}") from err

@@ -8,7 +8,7 @@ errors and faults into what a client of that API would see.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Protocol, assert_never
 
@@ -234,7 +234,7 @@ async def respond(
             outcome.timing,
             head.headers(),
             rng,
-            interrupted=renderer.error_event(mid_stream_error(request.api)),
+            interrupted=partial(renderer.error_event, mid_stream_error(request.api)),
         )
     if isinstance(outcome, FaultReply):
         return await _fault(
@@ -294,14 +294,15 @@ async def _stream(
     headers: Mapping[str, str],
     rng: JitterRandom,
     *,
-    interrupted: StreamEvent,
+    interrupted: Callable[[int], StreamEvent],
     stop_after: int | None = None,
     then: StreamEvent | bytes | None = None,
     finish: bool = True,
 ) -> web.StreamResponse:
     """Stream ``frames``; ``finish=False`` drops the connection instead of ending the
     stream cleanly, as an upstream that died would. A stream cancelled while open
-    (at shutdown) ends with ``interrupted``, the API's mid-stream error event."""
+    (at shutdown) ends with ``interrupted(events sent)``, the API's mid-stream error
+    event numbered after the events before it."""
     stream = await EventStream.open(http, headers, hold_headers=timing.first_event_at_once)
     exchange = http[EXCHANGE]
     try:
@@ -319,7 +320,7 @@ async def _stream(
     except asyncio.CancelledError:
         exchange.stream_events = stream.events_sent
         exchange.error = "stream interrupted: the server is shutting down"
-        await stream.interrupt(interrupted)
+        await stream.interrupt(interrupted(stream.events_sent))
         raise
     exchange.stream_events = stream.events_sent
     if not finish:
@@ -377,7 +378,7 @@ async def _fault(
         fault.timing,
         headers,
         rng,
-        interrupted=renderer.error_event(error),
+        interrupted=partial(renderer.error_event, error),
         stop_after=fault.after_events,
     )
     if fault.kind == "drop":

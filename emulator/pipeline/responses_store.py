@@ -44,8 +44,18 @@ class ResponseStore:
     def bytes_used(self) -> int:
         return self._bytes
 
-    def put(self, owner: str, response: JSONObject, input_items: tuple[JSONObject, ...]) -> None:
-        size = len(jsonvalue.dumps(response)) + sum(len(jsonvalue.dumps(i)) for i in input_items)
+    def put(
+        self,
+        owner: str,
+        response: JSONObject,
+        input_items: tuple[JSONObject, ...],
+        response_bytes: int | None = None,
+    ) -> None:
+        """Keep ``response`` with its input; ``response_bytes``, its serialized size
+        when the caller has it at hand (else it is serialized here to be weighed)."""
+        if response_bytes is None:
+            response_bytes = len(jsonvalue.dumps(response))
+        size = response_bytes + sum(len(jsonvalue.dumps(i)) for i in input_items)
         if size > self._max_bytes:
             return  # larger than the whole budget: never kept, as if evicted at once
         key = (owner, str(response["id"]))

@@ -21,6 +21,7 @@ from emulator.http.sse import StreamEvent
 from emulator.render.events import token_groups
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject, JSONValue
+from emulator.util.lru import IdentityMemo
 
 Status = Literal["completed", "incomplete", "in_progress"]
 
@@ -118,6 +119,64 @@ def status_of(choice: FinishedChoice) -> Status:
     return "incomplete" if choice.stop_reason == "max_tokens" else "completed"
 
 
+@dataclass(frozen=True, slots=True)
+class _Echo:
+    """What a response repeats of its request's body, in the response's key order
+    around the values of its own (model, output, previous id, usage)."""
+
+    before_model: JSONObject
+    before_previous: JSONObject
+    before_usage: JSONObject
+    after_usage: JSONObject
+
+
+def _echo_of(body: JSONObject) -> _Echo:
+    text = body.get("text") if isinstance(body.get("text"), dict) else {}
+    assert isinstance(text, dict)
+    reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+    assert isinstance(reasoning, dict)
+    return _Echo(
+        {
+            "instructions": body.get("instructions"),
+            "max_output_tokens": body.get("max_output_tokens"),
+            "max_tool_calls": body.get("max_tool_calls"),
+        },
+        {"parallel_tool_calls": body.get("parallel_tool_calls") is not False},
+        {
+            "prompt_cache_key": body.get("prompt_cache_key"),
+            "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
+            "safety_identifier": body.get("safety_identifier"),
+            "service_tier": "default",
+            "store": body.get("store") is not False,
+            "temperature": body.get("temperature", 1.0),
+            "text": {
+                "format": text.get("format") or {"type": "text"},
+                "verbosity": text.get("verbosity") or "medium",
+            },
+            "tool_choice": body.get("tool_choice") or "auto",
+            "tools": _echoed_tools(body),
+            "top_logprobs": body.get("top_logprobs") or 0,
+            "top_p": body.get("top_p", 1.0),
+            "truncation": body.get("truncation") or "disabled",
+        },
+        {"user": body.get("user"), "metadata": body.get("metadata") or {}},
+    )
+
+
+# Parsed bodies are kept and served again (read_request): their echo is made once.
+# Its values are shared by the responses that echo them; nothing changes a response
+# once made.
+_ECHOES: IdentityMemo[_Echo] = IdentityMemo(1024)
+
+
+def _echo(body: JSONObject) -> _Echo:
+    echo = _ECHOES.get(body)
+    if echo is None:
+        echo = _echo_of(body)
+        _ECHOES.put(body, echo)
+    return echo
+
+
 def response_object(
     header: ResponseHeader,
     items: list[JSONObject],
@@ -125,11 +184,7 @@ def response_object(
     status: Status,
     usage: JSONObject | None,
 ) -> JSONObject:
-    body = header.body
-    text = body.get("text") if isinstance(body.get("text"), dict) else {}
-    assert isinstance(text, dict)
-    reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
-    assert isinstance(reasoning, dict)
+    echo = _echo(header.body)
     return {
         "id": header.id,
         "object": "response",
@@ -139,31 +194,14 @@ def response_object(
         "completed_at": header.created_at if status == "completed" else None,
         "error": None,
         "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
-        "instructions": body.get("instructions"),
-        "max_output_tokens": body.get("max_output_tokens"),
-        "max_tool_calls": body.get("max_tool_calls"),
+        **echo.before_model,
         "model": header.model,
         "output": items,
-        "parallel_tool_calls": body.get("parallel_tool_calls") is not False,
+        **echo.before_previous,
         "previous_response_id": header.previous_response_id,
-        "prompt_cache_key": body.get("prompt_cache_key"),
-        "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
-        "safety_identifier": body.get("safety_identifier"),
-        "service_tier": "default",
-        "store": body.get("store") is not False,
-        "temperature": body.get("temperature", 1.0),
-        "text": {
-            "format": text.get("format") or {"type": "text"},
-            "verbosity": text.get("verbosity") or "medium",
-        },
-        "tool_choice": body.get("tool_choice") or "auto",
-        "tools": _echoed_tools(body),
-        "top_logprobs": body.get("top_logprobs") or 0,
-        "top_p": body.get("top_p", 1.0),
-        "truncation": body.get("truncation") or "disabled",
+        **echo.before_usage,
         "usage": usage,
-        "user": body.get("user"),
-        "metadata": body.get("metadata") or {},
+        **echo.after_usage,
     }
 
 

@@ -1,9 +1,11 @@
-"""What every surface does first: read the body under a limit and parse it."""
+"""What every surface does first: read the body under a limit and parse it (and a
+list endpoint's ``limit``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -149,3 +151,24 @@ def _json_kind(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def page_limit(
+    raw: str | None,
+    *,
+    default: int,
+    maximum: int,
+    not_an_integer: Callable[[str], ApiError],
+    out_of_range: Callable[[int], ApiError],
+) -> int:
+    """A list endpoint's ``limit`` query parameter: ``default`` when absent, else a
+    whole number from 1 to ``maximum``; the API's 400s are worded by the caller."""
+    if raw is None:
+        return default
+    try:
+        limit = int(raw)
+    except ValueError as err:
+        raise not_an_integer(raw) from err
+    if not 1 <= limit <= maximum:
+        raise out_of_range(limit)
+    return limit

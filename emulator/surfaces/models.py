@@ -14,6 +14,7 @@ from emulator.http.headers import anthropic_headers, openai_headers
 from emulator.pipeline.keys import REQUEST_ID, RUNTIME
 from emulator.pipeline.respond import json_response
 from emulator.surfaces.auth import anthropic_api_key, anthropic_version, openai_api_key
+from emulator.surfaces.common import page_limit
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 1000
@@ -24,17 +25,15 @@ def _is_anthropic(http: web.Request) -> bool:
 
 
 def _page_limit(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_PAGE
-    try:
-        limit = int(raw)
-    except ValueError as err:
-        raise invalid_request(
+    return page_limit(
+        raw,
+        default=DEFAULT_PAGE,
+        maximum=MAX_PAGE,
+        not_an_integer=lambda _: invalid_request(
             "limit: Input should be a valid integer, unable to parse string as an integer"
-        ) from err
-    if not 1 <= limit <= MAX_PAGE:
-        raise invalid_request(f"limit: Input should be between 1 and {MAX_PAGE}")
-    return limit
+        ),
+        out_of_range=lambda _: invalid_request(f"limit: Input should be between 1 and {MAX_PAGE}"),
+    )
 
 
 def _cursor_id(catalogue: Catalogue, cursor: str | None) -> str | None:

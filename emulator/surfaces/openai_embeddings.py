@@ -8,6 +8,7 @@ from functools import partial
 
 from aiohttp import web
 
+from emulator.core.catalogue import Catalogue
 from emulator.core.errors import ApiError, invalid_request
 from emulator.core.tokenizer import count_tokens
 from emulator.http.headers import openai_headers
@@ -21,6 +22,7 @@ from emulator.util.jsonvalue import JSONObject, JSONValue
 from emulator.validation.schemas import openai_error_fields
 
 MAX_INPUTS = 2048
+# Per input, for a model the catalogue does not list (listed ones: their context_window).
 MAX_INPUT_TOKENS = 8192
 MAX_REQUEST_TOKENS = 300_000
 # Above this many components in one answer, the vectors are made off the event loop.
@@ -32,17 +34,18 @@ _INVALID_INPUT = (
 )
 
 
+# What --accept-any-model answers for a name the catalogue does not list.
+_STAND_IN = "text-embedding-3-small"
+_STAND_IN_DIMS = 1536
+
+
 @dataclass(frozen=True, slots=True)
 class EmbeddingModel:
+    """What an embeddings request may ask of its model (from the catalogue)."""
+
     dims: int
     sets_dimensions: bool
-
-
-MODELS = {
-    "text-embedding-3-small": EmbeddingModel(1536, sets_dimensions=True),
-    "text-embedding-3-large": EmbeddingModel(3072, sets_dimensions=True),
-    "text-embedding-ada-002": EmbeddingModel(1536, sets_dimensions=False),
-}
+    max_input_tokens: int
 
 
 def _items(raw: object) -> list[str | list[int]]:
@@ -63,19 +66,30 @@ def _tokens(item: str | list[int]) -> int:
     return count_tokens(item) if isinstance(item, str) else len(item)
 
 
-def _model(body: JSONObject, accept_any: bool) -> tuple[str, EmbeddingModel]:
+def _model(body: JSONObject, catalogue: Catalogue) -> tuple[str, EmbeddingModel]:
     name = str(body["model"])
-    known = MODELS.get(name)
-    if known is None:
-        if not accept_any:
+    info = catalogue.lookup(name)
+    if info is None:
+        if not catalogue.accept_any:
             raise ApiError(
                 404,
                 f"The model `{name}` does not exist or you do not have access to it.",
                 code="model_not_found",
                 openai_type="invalid_request_error",
             )
-        known = MODELS["text-embedding-3-small"]
-    return name, known
+        info = catalogue.lookup(_STAND_IN)
+        if info is None or not info.is_embedding:
+            return name, EmbeddingModel(_STAND_IN_DIMS, True, MAX_INPUT_TOKENS)
+    if not info.is_embedding:
+        # The real API's answer for a text model (403, no param or code).
+        raise ApiError(
+            403,
+            "You are not allowed to generate embeddings from this model",
+            openai_type="invalid_request_error",
+        )
+    return name, EmbeddingModel(
+        info.embedding_dimensions, info.shortens_embeddings, info.context_window
+    )
 
 
 def _dims(body: JSONObject, model: EmbeddingModel) -> int:
@@ -131,16 +145,16 @@ async def create_embeddings(http: web.Request) -> web.StreamResponse:
         recorded = await replayed(http, "embeddings", body)
         if recorded is not None:
             return recorded
-    name, model = _model(body, rt.catalogue.accept_any)
+    name, model = _model(body, rt.catalogue)
     dims = _dims(body, model)
     items = _items(body.get("input"))
     counts = [_tokens(item) for item in items]
     for index, count in enumerate(counts):
-        if count > MAX_INPUT_TOKENS:
+        if count > model.max_input_tokens:
             raise invalid_request(
-                f"This model's maximum context length is {MAX_INPUT_TOKENS} tokens, however you "
-                f"requested {count} tokens ({count} in your prompt; 0 for the completion). "
-                "Please reduce your prompt; or completion length.",
+                f"This model's maximum context length is {model.max_input_tokens} tokens, "
+                f"however you requested {count} tokens ({count} in your prompt; 0 for the "
+                "completion). Please reduce your prompt; or completion length.",
                 param=f"input[{index}]" if len(items) > 1 else "input",
             )
     tokens = sum(counts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from emulator.accounting.prompt import chat_prompt_blocks
 from emulator.core.catalogue import Catalogue, ModelInfo
 from emulator.core.errors import ApiError, invalid_request
@@ -79,6 +81,19 @@ def check_model(model: str, info: ModelInfo | None, accept_any: bool) -> None:
             404,
             f"The model `{model}` does not exist or you do not have access to it.",
             code="model_not_found",
+            openai_type="invalid_request_error",
+        )
+
+
+def check_generates_text(info: ModelInfo | None) -> None:
+    """An embedding model on Chat Completions: the real API's answer for a model
+    that is not a chat model (404, param ``model``, no code)."""
+    if info is not None and info.is_embedding:
+        raise ApiError(
+            404,
+            "This is not a chat model and thus not supported in the v1/chat/completions "
+            "endpoint. Did you mean to use v1/completions?",
+            param="model",
             openai_type="invalid_request_error",
         )
 
@@ -186,50 +201,79 @@ def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
     return tuple(specs)
 
 
-def _tool_choice(body: JSONObject, tools: tuple[ToolSpec, ...]) -> ToolChoice:
+def tool_choice(
+    body: JSONObject,
+    tools: tuple[ToolSpec, ...],
+    *,
+    allowed_mode: Callable[[JSONObject], object],
+    named: Callable[[JSONObject], object],
+    not_found: Callable[[object], ApiError],
+) -> ToolChoice:
+    """``tool_choice`` and ``parallel_tool_calls`` as the OpenAI APIs read them; the
+    object forms' fields (``allowed_mode``, ``named``) and the error for a name not
+    in ``tools`` are the caller's API's."""
     raw = body.get("tool_choice")
     parallel = body.get("parallel_tool_calls") is not False
-    names = {t.name for t in tools}
-    if raw is not None and not tools:
-        raise invalid_request(
-            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
-            "specified.",
-            param="tool_choice",
-        )
     if raw is None:
         return ToolChoice("auto" if tools else "none", None, parallel)
     if isinstance(raw, str):
         mode = {"none": "none", "auto": "auto", "required": "any"}[raw]
         return ToolChoice(mode, None, parallel)  # type: ignore[arg-type]  # values are modes
     if raw.get("type") == "allowed_tools":
-        allowed = raw.get("allowed_tools") or {}
-        return ToolChoice("any" if allowed.get("mode") == "required" else "auto", None, parallel)
-    name = (raw.get("function") or raw.get("custom") or {}).get("name")
-    if name not in names:
+        required = allowed_mode(raw) == "required"
+        return ToolChoice("any" if required else "auto", None, parallel)
+    name = named(raw)
+    if name not in {t.name for t in tools}:
+        raise not_found(name)
+    return ToolChoice("tool", str(name), parallel)
+
+
+def _tool_choice(body: JSONObject, tools: tuple[ToolSpec, ...]) -> ToolChoice:
+    if body.get("tool_choice") is not None and not tools:
         raise invalid_request(
-            f"Invalid value for 'tool_choice': tool choice '{name}' was not found in 'tools'.",
+            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
+            "specified.",
             param="tool_choice",
         )
-    return ToolChoice("tool", name, parallel)
+    return tool_choice(
+        body,
+        tools,
+        allowed_mode=lambda raw: (raw.get("allowed_tools") or {}).get("mode"),
+        named=lambda raw: (raw.get("function") or raw.get("custom") or {}).get("name"),
+        not_found=lambda name: invalid_request(
+            f"Invalid value for 'tool_choice': tool choice '{name}' was not found in 'tools'.",
+            param="tool_choice",
+        ),
+    )
 
 
-def _output_format(body: JSONObject) -> OutputFormat:
-    raw = body.get("response_format")
+def output_format(raw: object, spec: Callable[[JSONObject], JSONObject]) -> OutputFormat:
+    """The requested output format from the API's format object ``raw``; ``spec``
+    finds (and checks) the object holding a json_schema format's ``schema`` and ``name``."""
     if not isinstance(raw, dict):
         return OutputFormat()
     if raw.get("type") == "json_object":
         return OutputFormat("json_object")
     if raw.get("type") == "json_schema":
-        spec = raw.get("json_schema") or {}
-        found = schema_problem(spec.get("schema"))
-        if found is not None:
-            raise invalid_request(
-                f"Invalid schema for response_format '{spec.get('name', '')}': "
-                f"In context={found.context!r}, {found.problem}.",
-                param="response_format",
-            )
-        return OutputFormat("json_schema", spec.get("schema"), spec.get("name"))
+        found = spec(raw)
+        return OutputFormat("json_schema", found.get("schema"), found.get("name"))
     return OutputFormat()
+
+
+def _checked_json_schema(raw: JSONObject) -> JSONObject:
+    spec: JSONObject = raw.get("json_schema") or {}
+    found = schema_problem(spec.get("schema"))
+    if found is not None:
+        raise invalid_request(
+            f"Invalid schema for response_format '{spec.get('name', '')}': "
+            f"In context={found.context!r}, {found.problem}.",
+            param="response_format",
+        )
+    return spec
+
+
+def _output_format(body: JSONObject) -> OutputFormat:
+    return output_format(body.get("response_format"), _checked_json_schema)
 
 
 def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest:
@@ -237,6 +281,7 @@ def parse_chat_body(body: JSONObject, *, catalogue: Catalogue) -> NeutralRequest
     model = body["model"]
     info = catalogue.lookup(model)
     check_model(model, info, catalogue.accept_any)
+    check_generates_text(info)
     if body.get("stream_options") is not None and not body.get("stream"):
         raise invalid_request(
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.",

@@ -11,7 +11,7 @@ from emulator.accounting.prompt_cache import owner_of
 from emulator.accounting.usage import PromptUsage
 from emulator.core import ids
 from emulator.core.errors import ApiError, invalid_request
-from emulator.core.neutral import NeutralRequest
+from emulator.core.neutral import Caller, NeutralRequest
 from emulator.core.outcome import FinishedChoice
 from emulator.http.headers import OPENAI, openai_headers
 from emulator.http.sse import Frame, StreamEvent, framed
@@ -22,6 +22,7 @@ from emulator.pipeline.responses_store import ResponseStore, StoredResponse
 from emulator.pipeline.runtime import Runtime
 from emulator.render import responses as render
 from emulator.surfaces.auth import openai_api_key
+from emulator.surfaces.common import page_limit
 from emulator.surfaces.read_request import read_request
 from emulator.surfaces.responses_parse import input_items, parse_responses_body
 from emulator.util import jsonvalue
@@ -43,22 +44,25 @@ class ResponsesRenderer:
     owner: str
     inputs: tuple[JSONObject, ...]
 
-    def _finish(self, choice: FinishedChoice, prompt: PromptUsage) -> JSONObject:
+    def _final(self, choice: FinishedChoice, prompt: PromptUsage) -> JSONObject:
         items = render.output_items(self.header, choice)
         status = render.status_of(choice)
-        final = render.response_object(
+        return render.response_object(
             self.header, items, status=status, usage=render.usage_json(prompt, choice)
         )
-        if self.store is not None:
-            self.store.put(self.owner, final, self.inputs)
-        return final
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
-        return jsonvalue.dumps(self._finish(choices[0], prompt))
+        final = self._final(choices[0], prompt)
+        body = jsonvalue.dumps(final)
+        if self.store is not None:
+            self.store.put(self.owner, final, self.inputs, len(body))
+        return body
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         choice = choices[0]
-        final = self._finish(choice, prompt)
+        final = self._final(choice, prompt)
+        if self.store is not None:
+            self.store.put(self.owner, final, self.inputs)
         output = final["output"]
         assert isinstance(output, list)
         items = [item for item in output if isinstance(item, dict)]
@@ -118,23 +122,40 @@ def _parse(rt: Runtime, body: JSONObject, history: tuple[JSONObject, ...]) -> Ne
     return parse_responses_body(body, catalogue=rt.catalogue, history=history)
 
 
-async def create_response(http: web.Request) -> web.StreamResponse:
+async def _read(
+    http: web.Request, kind: str, defaults: JSONObject
+) -> tuple[Runtime, Caller, NeutralRequest]:
+    """Let the caller in, then read and parse the body (with ``defaults`` under it)."""
     rt = http.app[RUNTIME]
     caller = rt.known_callers.let_in(
         "openai", http[EXCHANGE].headers, http.headers, openai_api_key, rt.config
     )
     request = await read_request(
         http,
-        kind="openai_responses_request",
+        kind=kind,
         family="openai",
-        parse=lambda body: _parse(rt, body, ()),
+        parse=lambda body: _parse(rt, {**defaults, **body} if defaults else body, ()),
     )
-    owner = owner_of(caller.api_key)
-    previous = request.body.get("previous_response_id")
-    history = _history(rt, owner, previous)
+    return rt, caller, request
+
+
+def _continued(
+    rt: Runtime, owner: str, request: NeutralRequest
+) -> tuple[NeutralRequest, tuple[JSONObject, ...]]:
+    """``request`` continuing the stored conversation its ``previous_response_id`` names,
+    and that conversation's items."""
+    history = _history(rt, owner, request.body.get("previous_response_id"))
     if history:
         # Never kept: the same bytes continue whatever that id holds for this caller.
         request = parse_responses_body(request.body, catalogue=rt.catalogue, history=history)
+    return request, history
+
+
+async def create_response(http: web.Request) -> web.StreamResponse:
+    rt, caller, request = await _read(http, "openai_responses_request", {})
+    owner = owner_of(caller.api_key)
+    previous = request.body.get("previous_response_id")
+    request, history = _continued(rt, owner, request)
     stored_inputs = (*history, *_with_ids(input_items(request.body)))
     header = render.ResponseHeader(
         ids.openai_item_id("resp"),
@@ -177,22 +198,20 @@ async def delete_response(http: web.Request) -> web.StreamResponse:
 
 
 def _page_limit(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_PAGE
-    try:
-        limit = int(raw)
-    except ValueError as err:
-        raise invalid_request(
+    return page_limit(
+        raw,
+        default=DEFAULT_PAGE,
+        maximum=MAX_PAGE,
+        not_an_integer=lambda raw: invalid_request(
             f"Invalid 'limit': expected an integer, but got '{raw}' instead.", param="limit"
-        ) from err
-    if not 1 <= limit <= MAX_PAGE:
-        raise invalid_request(
+        ),
+        out_of_range=lambda limit: invalid_request(
             f"Invalid 'limit': integer out of range. Expected a value between 1 and {MAX_PAGE}, "
             f"but got {limit} instead.",
             param="limit",
             code="integer_out_of_range",
-        )
-    return limit
+        ),
+    )
 
 
 async def list_input_items(http: web.Request) -> web.StreamResponse:
@@ -224,24 +243,14 @@ async def list_input_items(http: web.Request) -> web.StreamResponse:
 
 
 async def count_input_tokens(http: web.Request) -> web.StreamResponse:
-    rt = http.app[RUNTIME]
-    caller = rt.known_callers.let_in(
-        "openai", http[EXCHANGE].headers, http.headers, openai_api_key, rt.config
-    )
-    request = await read_request(
-        http,
-        kind="openai_responses_input_tokens",
-        family="openai",
-        parse=lambda body: _parse(rt, {"model": DEFAULT_COUNT_MODEL, **body}, ()),
-    )
+    defaults: JSONObject = {"model": DEFAULT_COUNT_MODEL}
+    rt, caller, request = await _read(http, "openai_responses_input_tokens", defaults)
     sent = http[EXCHANGE].body
     if rt.recorded_index() and sent is not None:
         recorded = await replayed(http, "input_tokens", _object(jsonvalue.loads(sent)))
         if recorded is not None:
             return recorded
-    history = _history(rt, owner_of(caller.api_key), request.body.get("previous_response_id"))
-    if history:
-        request = parse_responses_body(request.body, catalogue=rt.catalogue, history=history)
+    request, _ = _continued(rt, owner_of(caller.api_key), request)
     body = {"object": "response.input_tokens", "input_tokens": request.prompt_tokens}
     return json_response(body, openai_headers(http[REQUEST_ID]))
 

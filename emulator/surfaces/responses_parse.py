@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from emulator.accounting.prompt import MESSAGE_OVERHEAD_TOKENS
 from emulator.core.catalogue import Catalogue
-from emulator.core.errors import invalid_request
+from emulator.core.errors import ApiError, invalid_request
 from emulator.core.neutral import (
     Message,
     NeutralRequest,
@@ -24,7 +24,13 @@ from emulator.core.neutral import (
 )
 from emulator.core.tokenizer import count_tokens
 from emulator.surfaces.anthropic_parse import content_key
-from emulator.surfaces.openai_parse import DEFAULT_MAX_TOKENS, check_model, tool_arguments
+from emulator.surfaces.openai_parse import (
+    DEFAULT_MAX_TOKENS,
+    check_model,
+    output_format,
+    tool_arguments,
+    tool_choice,
+)
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject
 
@@ -128,38 +134,25 @@ def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
 
 
 def _tool_choice(body: JSONObject, tools: tuple[ToolSpec, ...]) -> ToolChoice:
-    raw = body.get("tool_choice")
-    parallel = body.get("parallel_tool_calls") is not False
-    if raw is None:
-        return ToolChoice("auto" if tools else "none", None, parallel)
-    if isinstance(raw, str):
-        mode = {"none": "none", "auto": "auto", "required": "any"}[raw]
-        if mode == "any" and not tools:
-            raise invalid_request(
-                "Tool choice 'required' must be specified with 'tools' parameter.",
-                param="tool_choice",
-            )
-        return ToolChoice(mode, None, parallel)  # type: ignore[arg-type]  # values are modes
-    if raw.get("type") == "allowed_tools":
-        return ToolChoice("any" if raw.get("mode") == "required" else "auto", None, parallel)
-    name = raw.get("name")
-    if name not in {t.name for t in tools}:
+    if body.get("tool_choice") == "required" and not tools:
         raise invalid_request(
-            f"Tool choice '{name}' not found in 'tools' parameter.", param="tool_choice"
+            "Tool choice 'required' must be specified with 'tools' parameter.",
+            param="tool_choice",
         )
-    return ToolChoice("tool", name, parallel)
+    return tool_choice(
+        body,
+        tools,
+        allowed_mode=lambda raw: raw.get("mode"),
+        named=lambda raw: raw.get("name"),
+        not_found=lambda name: invalid_request(
+            f"Tool choice '{name}' not found in 'tools' parameter.", param="tool_choice"
+        ),
+    )
 
 
 def _output_format(body: JSONObject) -> OutputFormat:
     text = body.get("text")
-    raw = text.get("format") if isinstance(text, dict) else None
-    if not isinstance(raw, dict):
-        return OutputFormat()
-    if raw.get("type") == "json_object":
-        return OutputFormat("json_object")
-    if raw.get("type") == "json_schema":
-        return OutputFormat("json_schema", raw.get("schema"), raw.get("name"))
-    return OutputFormat()
+    return output_format(text.get("format") if isinstance(text, dict) else None, lambda raw: raw)
 
 
 def _max_tokens(body: JSONObject, limit: int | None) -> int:
@@ -246,6 +239,13 @@ def parse_responses_body(
     model = body["model"]
     info = catalogue.lookup(model)
     check_model(model, info, catalogue.accept_any)
+    if info is not None and info.is_embedding:
+        raise ApiError(
+            400,
+            f"The requested model '{model}' is not supported with the Responses API.",
+            param="model",
+            code="model_not_found",
+        )
     max_tokens = _max_tokens(body, info.max_output_tokens if info is not None else None)
     tools = _tools(body)
     tool_choice = _tool_choice(body, tools)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import baseline, bodies, run
+from benchmarks import baseline, bodies, run, sse
 from benchmarks.workloads import QUICK
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKLOADS = ("messages_json", "messages_stream")
+WORKLOADS = ("messages_json", "messages_stream", "responses_stream")
 
 
 @pytest.mark.parametrize("extra", [[], ["--coalesced-baseline"]], ids=["bare", "coalesced"])
@@ -74,3 +74,14 @@ def test_the_coalesced_baseline_is_the_bare_app_sending_as_the_emulator_does() -
     assert coalesced.argv[-1] == "--coalesce-writes"
     assert baseline.parse_args(coalesced.argv[3:]).coalesce_writes
     assert not baseline.parse_args(plain.argv[3:]).coalesce_writes
+
+
+def test_the_baselines_responses_stream_has_the_probed_events_and_size() -> None:
+    config = baseline.BaselineConfig(responses_events=19, responses_stream_bytes=7000)
+    stream = baseline.responses_stream(config)
+    frames = sse.FrameSplitter().feed(stream)
+    assert len(frames) == 19
+    assert sse.event_name(frames[0]) == b"response.created"
+    assert sse.is_terminal(frames[-1]) and not any(sse.is_terminal(f) for f in frames[:-1])
+    assert abs(len(stream) - 7000) < 100
+    assert all(json.loads(sse.frame_data(f)) for f in frames)

@@ -64,3 +64,24 @@ def test_anthropic_after_id_may_be_an_alias(anthropic_client: anthropic.Anthropi
     assert [m.id for m in before_alias.data] == everything[
         everything.index(dated) - 2 : everything.index(dated)
     ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ("ten", "limit: Input should be a valid integer, unable to parse string as an integer"),
+        ("0", "limit: Input should be between 1 and 1000"),
+        ("1001", "limit: Input should be between 1 and 1000"),
+    ],
+)
+def test_anthropic_list_limit_out_of_bounds(
+    anthropic_client: anthropic.Anthropic, limit: str, message: str
+) -> None:
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        anthropic_client.models.list(extra_query={"limit": limit})
+    assert refused.value.body == {
+        "type": "error",
+        "error": {"type": "invalid_request_error", "message": message},
+        "request_id": refused.value.request_id,
+    }
+    assert len(anthropic_client.models.list(extra_query={"limit": "1000"}).data) > 1

@@ -11,7 +11,9 @@ import httpx
 import openai
 import pytest
 
-from tests.support import OPENAI_HEADERS
+from emulator.core.catalogue import Catalogue
+from scripts.catalogue import installed_sdk_models
+from tests.support import GPT, OPENAI_HEADERS
 
 
 def cosine(a: list[float], b: list[float]) -> float:
@@ -125,3 +127,73 @@ def test_a_large_batch_is_answered(openai_client: openai.OpenAI) -> None:
     texts = [f"document number {i} about topic {i % 7}" for i in range(300)]
     result = openai_client.embeddings.create(model="text-embedding-3-large", input=texts)
     assert len(result.data) == 300 and len(result.data[299].embedding) == 3072
+
+
+# --- the catalogue ---------------------------------------------------------------
+
+EMBEDDING_MODELS = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
+
+
+def test_the_catalogue_holds_every_sdk_embedding_model_with_its_dimensions() -> None:
+    catalogue = Catalogue.load()
+    assert set(installed_sdk_models().openai_embeddings) == set(EMBEDDING_MODELS)
+    for name, dims in EMBEDDING_MODELS.items():
+        info = catalogue.lookup(name)
+        assert info is not None and info.embedding_dimensions == dims
+
+
+def test_models_lists_and_retrieves_the_embedding_models(openai_client: openai.OpenAI) -> None:
+    listed = {m.id: m for m in openai_client.models.list()}
+    assert set(EMBEDDING_MODELS) <= set(listed)
+    model = openai_client.models.retrieve("text-embedding-3-small")
+    assert (model.id, model.object, model.owned_by) == ("text-embedding-3-small", "model", "system")
+    assert model.created == listed["text-embedding-3-small"].created > 0
+    assert openai_client.models.retrieve("text-embedding-ada-002").owned_by == "openai-internal"
+
+
+def test_a_text_model_may_not_embed(openai_client: openai.OpenAI) -> None:
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        openai_client.embeddings.create(model=GPT, input="x")
+    assert refused.value.status_code == 403
+    assert refused.value.body == {
+        "message": "You are not allowed to generate embeddings from this model",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+
+
+def test_an_embedding_model_may_not_chat(openai_client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as refused:
+        openai_client.chat.completions.create(
+            model="text-embedding-3-small", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert refused.value.body == {
+        "message": "This is not a chat model and thus not supported in the "
+        "v1/chat/completions endpoint. Did you mean to use v1/completions?",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": None,
+    }
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_embedding_model_may_not_answer_responses(
+    openai_client: openai.OpenAI, stream: bool
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        openai_client.responses.create(model="text-embedding-3-large", input="hi", stream=stream)
+    assert refused.value.body == {
+        "message": "The requested model 'text-embedding-3-large' is not supported with the "
+        "Responses API.",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
+    }
+    with pytest.raises(openai.BadRequestError) as counted:
+        openai_client.responses.input_tokens.count(model="text-embedding-3-large", input="hi")
+    assert counted.value.code == "model_not_found"

@@ -384,3 +384,38 @@ def test_scripted_error_and_mid_stream_error_event(
     assert error.type == "error" and error.sequence_number == 4
     assert error.code == "server_error" and "server had an error" in error.message
     assert not any(e.type == "response.completed" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("limit", "error"),
+    [
+        (
+            "ten",
+            {
+                "message": "Invalid 'limit': expected an integer, but got 'ten' instead.",
+                "type": "invalid_request_error",
+                "param": "limit",
+                "code": None,
+            },
+        ),
+        (
+            "101",
+            {
+                "message": "Invalid 'limit': integer out of range. Expected a value between 1 "
+                "and 100, but got 101 instead.",
+                "type": "invalid_request_error",
+                "param": "limit",
+                "code": "integer_out_of_range",
+            },
+        ),
+    ],
+)
+def test_input_items_limit_out_of_bounds(
+    openai_client: openai.OpenAI, limit: str, error: dict[str, Any]
+) -> None:
+    created = openai_client.responses.create(model=GPT, input="Page me")
+    with pytest.raises(openai.BadRequestError) as refused:
+        openai_client.responses.input_items.list(created.id, extra_query={"limit": limit})
+    assert refused.value.body == error
+    page = openai_client.responses.input_items.list(created.id, extra_query={"limit": "100"})
+    assert [item.type for item in page.data] == ["message"]

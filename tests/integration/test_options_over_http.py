@@ -192,6 +192,9 @@ def test_accept_any_model_answers_for_unknown_names() -> None:
             completion = gpt.chat.completions.create(model="gpt-unheard-of", messages=[user("Hi")])
             assert completion.model == "gpt-unheard-of"
             assert completion.choices[0].message.content
+            embedded = gpt.embeddings.create(model="embed-unheard-of", input="Hi")
+            assert embedded.model == "embed-unheard-of"
+            assert len(embedded.data[0].embedding) == 1536  # text-embedding-3-small's
 
 
 # --- latency -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import openai
 import pytest
 
 from tests.integration.test_cli import _command
@@ -147,3 +148,44 @@ def test_a_zero_timeout_ends_open_streams_at_once(
     assert took < 1.0  # not the stream's 30 s stall
     assert stream.ended.wait(_HANG_GUARD_S)
     assert stream.data()[-1]["error"]["type"] == "overloaded_error"
+
+
+@pytest.mark.parametrize("serve", ["0"], indirect=True)
+def test_a_responses_stream_cut_at_shutdown_numbers_its_error_event_after_the_last_event(
+    serve: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, base_url = serve
+    client = openai.OpenAI(base_url=base_url + "/v1", api_key="sk-test", max_retries=0)
+    events: list[Any] = []
+    started, ended = threading.Event(), threading.Event()
+
+    def read() -> None:
+        try:
+            stream = client.responses.create(
+                model=GPT,
+                input="hi",
+                stream=True,
+                extra_headers={"x-emulator-force": _STALLING},
+            )
+            for event in stream:
+                events.append(event)
+                if event.type == "response.content_part.added":  # then it stalls
+                    started.set()
+        except openai.APIError as err:
+            events.append(err)
+        finally:
+            started.set()
+            ended.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert started.wait(_HANG_GUARD_S), "the stream did not start"
+
+    _stop(process)
+
+    assert ended.wait(_HANG_GUARD_S)
+    client.close()
+    *before, last = events
+    assert before and last.type == "error"
+    assert [e.sequence_number for e in before] == list(range(len(before)))
+    assert last.sequence_number == len(before)
+    assert last.code == "server_error"

@@ -126,6 +126,16 @@ class LLMEmulator:
         """``…/v1``, for the OpenAI SDK."""
         return self.server.base_url + "/v1"
 
+    def sdk_environment(self) -> dict[str, str]:
+        """The variables the Anthropic and OpenAI SDKs read their address and key from,
+        pointing at this server: for a subprocess, or set by ``llm_emulator_env``."""
+        return {
+            "ANTHROPIC_BASE_URL": self.base_url,
+            "ANTHROPIC_API_KEY": self._key("anthropic"),
+            "OPENAI_BASE_URL": self.openai_base_url,
+            "OPENAI_API_KEY": self._key("openai"),
+        }
+
     # -- ready clients -------------------------------------------------------------
     def anthropic_client(self, **options: Any) -> anthropic.Anthropic:
         import anthropic  # noqa: PLC0415  # the SDKs are optional for the plugin
@@ -438,6 +448,18 @@ def llm_emulator(
         ) from errors[0]
     if problems:
         pytest.fail("llm-emulator: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def llm_emulator_env(llm_emulator: LLMEmulator, monkeypatch: pytest.MonkeyPatch) -> LLMEmulator:
+    """``llm_emulator``, with the SDKs' environment variables pointing at it for this test:
+    clients the code under test makes itself (``anthropic.Anthropic()``,
+    ``openai.OpenAI()``, frameworks built on them) talk to the emulator."""
+    for name, value in llm_emulator.sdk_environment().items():
+        monkeypatch.setenv(name, value)
+    # The Anthropic SDK sends a bearer token from here as well as the key.
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    return llm_emulator
 
 
 def _unmet_expectations(emulator: LLMEmulator, chosen: options.TestOptions) -> list[str]:

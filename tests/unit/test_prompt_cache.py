@@ -157,3 +157,18 @@ def test_no_breakpoints_neither_reads_nor_writes() -> None:
         0,
     )
     assert store.entries(0) == []
+
+
+def test_a_capacity_below_one_keeps_one_entry() -> None:
+    for capacity in (0, 1):
+        store = PromptCacheStore(capacity=capacity)
+        for name in ("a", "b"):
+            store.account_anthropic(
+                owner="o",
+                model="m",
+                blocks=_blocks(name),
+                breakpoints=[(0, "5m")],
+                min_tokens=1,
+                now=0,
+            )
+        assert [e.tokens for e in store.entries(0)] == [600]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -22,26 +23,46 @@ SCENARIO = {"name": "hello", "rules": [{"name": "hi", "reply": {"text": "Hi ther
 
 
 def test_load_list_replace_delete(control: Control, http: httpx.Client) -> None:
-    assert http.get("/_emulator/scenarios").json() == {"scenarios": []}
+    def answer(test_id: str) -> tuple[list[dict[str, Any]], str | None, str | None]:
+        """The reply's content, and the scenario and rule the journal says answered it."""
+        headers = {**ANTHROPIC_HEADERS, "x-emulator-test-id": test_id}
+        response = http.post("/v1/messages", json=MESSAGE, headers=headers)
+        assert response.status_code == 200, response.text
+        (entry,) = control.journal(test_id=test_id)
+        return response.json()["content"], entry["scenario"], entry["rule"]
+
+    def listed() -> list[dict[str, Any]]:
+        scenarios: list[dict[str, Any]] = http.get("/_emulator/scenarios").json()["scenarios"]
+        return scenarios
+
+    assert listed() == []
+    assert answer("before")[1:] == (None, None)  # no scenario: a generated reply
     control.load(SCENARIO)
-    listed = http.get("/_emulator/scenarios").json()["scenarios"]
-    assert listed == [
+    assert listed() == [
         {"name": "hello", "source": "/_emulator/scenarios", "rules": ["hi"], "has_default": False}
     ]
-    reply = http.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS).json()
-    assert reply["content"] == [{"type": "text", "text": "Hi there"}]
+    assert answer("loaded") == ([{"type": "text", "text": "Hi there"}], "hello", "hi")
+
     replaced = http.put(
         "/_emulator/scenarios/hello",
         content="rules:\n  - name: yo\n    reply: {text: Yo}\n",
         headers={"content-type": "application/yaml"},
     )
     assert replaced.status_code == 201 and replaced.json() == {"loaded": "hello", "rules": 1}
-    reply = http.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS).json()
-    assert reply["content"][0]["text"] == "Yo"
+    # Replaced, not added to: the old rule is gone from the list and no longer answers.
+    assert listed() == [
+        {"name": "hello", "source": "/_emulator/scenarios", "rules": ["yo"], "has_default": False}
+    ]
+    assert answer("replaced") == ([{"type": "text", "text": "Yo"}], "hello", "yo")
+
     assert http.delete("/_emulator/scenarios/hello").status_code == 204
     assert http.delete("/_emulator/scenarios/hello").status_code == 404
-    reply = http.post("/v1/messages", json=MESSAGE, headers=ANTHROPIC_HEADERS).json()
-    assert reply["content"][0]["text"] != "Yo"
+    assert listed() == []
+    content, scenario, rule = answer("deleted")
+    # Neither the old rule nor the replacement answers: the reply is generated again.
+    assert (scenario, rule) == (None, None)
+    assert content[0]["type"] == "text"
+    assert content[0]["text"] not in ("Hi there", "Yo")
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,59 @@ def test_openai_headers_and_429_per_model_limits(limited: EmulatorThread) -> Non
         assert "Rate limit reached for gpt-4o-mini" in refused.value.message
 
 
+def test_unset_limits_show_the_generous_default_never_spent(
+    limited: EmulatorThread, server: EmulatorThread
+) -> None:
+    # README "Validation and errors": every response carries the rate-limit headers; a
+    # limit that is not set shows a generous default (4,000 requests or 4,000,000
+    # tokens a minute), never spent.
+    limited.runtime.reset()
+    with openai.OpenAI(base_url=limited.base_url + "/v1", api_key="k-d", max_retries=0) as gpt:
+        for _ in range(2):  # gpt-* sets rpm=3 only: its token buckets are not limited
+            raw = gpt.chat.completions.with_raw_response.create(
+                model=GPT, messages=[user("word " * 50)]
+            )
+    assert raw.headers["x-ratelimit-remaining-requests"] == "1"
+    assert raw.headers["x-ratelimit-limit-tokens"] == "4000000"
+    assert raw.headers["x-ratelimit-remaining-tokens"] == "4000000"
+    assert raw.headers["x-ratelimit-reset-tokens"] == "0s"
+    # A server with no limit at all: every bucket at the default, full.
+    with anthropic.Anthropic(base_url=server.base_url, api_key="k-d", max_retries=0) as claude:
+        headers = claude.messages.with_raw_response.create(
+            model=CLAUDE, max_tokens=10, messages=[user("x")]
+        ).headers
+    assert headers["anthropic-ratelimit-requests-limit"] == "4000"
+    assert headers["anthropic-ratelimit-requests-remaining"] == "4000"
+    for name in ("tokens", "input-tokens", "output-tokens"):
+        assert headers[f"anthropic-ratelimit-{name}-limit"] == "4000000"
+        assert headers[f"anthropic-ratelimit-{name}-remaining"] == "4000000"
+
+
+def test_a_scripted_error_on_a_model_with_its_own_limits_takes_nothing(
+    limited: EmulatorThread,
+) -> None:
+    # A scripted error is not an answer the API would charge: the requests it answers
+    # take nothing from the model's bucket set (gpt-* allows 3 requests a minute).
+    limited.runtime.reset()
+    scenario = {
+        "name": "broken",
+        "rules": [{"name": "down", "reply": {"error": {"status": 500, "message": "Down."}}}],
+    }
+    body = {"model": GPT, "messages": [user("x")]}
+    headers = {**OPENAI_HEADERS, "authorization": "Bearer k-scripted"}
+    with httpx.Client(base_url=limited.base_url) as http:
+        assert http.post("/_emulator/scenarios", json=scenario).status_code == 201
+        for _ in range(3):
+            answer = http.post("/v1/chat/completions", json=body, headers=headers)
+            assert answer.status_code == 500
+            assert answer.json()["error"]["message"] == "Down."
+        assert http.delete("/_emulator/scenarios/broken").status_code == 204
+        answer = http.post("/v1/chat/completions", json=body, headers=headers)
+    assert answer.status_code == 200
+    assert answer.headers["x-ratelimit-limit-requests"] == "3"
+    assert answer.headers["x-ratelimit-remaining-requests"] == "2"
+
+
 def test_sdk_honours_retry_after_before_succeeding(control: Control, base_url: str) -> None:
     # A scripted 429 with a wait of 1.5 s, then a reply. The SDK's own backoff before
     # its first retry is at most 0.5 s (sdk-expectations.md §7), so a retry at least

@@ -248,6 +248,9 @@ def test_output_tokens_are_debited_after_the_answer_and_then_refuse() -> None:
         # output tokens of the first answer are gone from the 50 (the manual clock
         # stands still: nothing refills).
         assert first.headers["x-ratelimit-remaining-tokens"] == "50"
+        # README: a limit that is not set (rpm here) shows the default 4,000, never spent.
+        assert first.headers["x-ratelimit-limit-requests"] == "4000"
+        assert first.headers["x-ratelimit-remaining-requests"] == "4000"
         second = gpt.chat.completions.with_raw_response.create(model=GPT, messages=[user("b")])
         assert second.headers["x-ratelimit-remaining-tokens"] == "10"
         # The second answer's 40 take the bucket below zero: the next one waits.

@@ -275,3 +275,108 @@ class TestOpenAIAutomaticCaching:
                 usage = client.chat.completions.create(model=GPT, messages=[user("hi")]).usage
                 assert usage is not None and usage.prompt_tokens_details is not None
                 assert usage.prompt_tokens_details.cached_tokens == 0
+
+
+def test_a_prefix_of_exactly_the_minimum_is_written(claude: anthropic.Anthropic) -> None:
+    # docs/reference/tokens-and-caching.md: a prefix *reaching* the model's minimum is written
+    # (anthropic-prompt-caching.md §5: 1,024 tokens for Sonnet 4.6); one token short is
+    # not an error, just uncached (§2).
+    def marked(words: int) -> Any:
+        return [{"type": "text", "text": "word " * words, "cache_control": {"type": "ephemeral"}}]
+
+    assert usage_of(claude, system=marked(1024)) == (7, 1024, 0, 1024, 0)
+    assert usage_of(claude, system=marked(1023)) == (1030, 0, 0, 0, 0)
+
+
+def test_lookback_reaches_twenty_blocks_and_no_further(
+    claude: anthropic.Anthropic, cache_server: EmulatorThread
+) -> None:
+    # anthropic-prompt-caching.md §3: from a breakpoint the API walks back one block at a
+    # time, checking at most 20 positions, the breakpoint itself the first.
+    def turn(blocks: int) -> Any:
+        content: list[dict[str, Any]] = [{"type": "text", "text": f"p{i}"} for i in range(blocks)]
+        content[-1]["cache_control"] = {"type": "ephemeral"}
+        return [{"role": "user", "content": content}]
+
+    plain_system = [{"type": "text", "text": SYSTEM_TEXT}]
+    # The system block (position 0) is written; then a breakpoint at position 19: the
+    # 20th position back from it is the system block, read. The 19 new blocks (one
+    # token each, and the message's 3) are written.
+    assert usage_of(claude)[1] == 1100
+    assert usage_of(claude, system=plain_system, messages=turn(19)) == (0, 22, 1100, 22, 0)
+    # A breakpoint at position 20: the system block is the 21st position back, unseen,
+    # so the whole prefix is written again.
+    cache_server.runtime.prompt_cache.clear()
+    assert usage_of(claude)[1] == 1100
+    assert usage_of(claude, system=plain_system, messages=turn(20)) == (0, 1123, 0, 1123, 0)
+
+
+def test_a_string_system_prompt_that_mentions_cache_control(claude: anthropic.Anthropic) -> None:
+    # A system prompt given as a string is text: its words are not markers, whatever
+    # they say (only a block's `cache_control` key is, anthropic-prompt-caching.md §1).
+    kwargs: Any = {
+        "system": "Explain what cache_control does.",
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": SYSTEM_TEXT, "cache_control": {"type": "ephemeral"}}
+                ],
+            }
+        ],
+    }
+    counted = claude.messages.count_tokens(model=MODEL, **kwargs).input_tokens
+    assert usage_of(claude, **kwargs) == (0, counted, 0, counted, 0)
+    assert usage_of(claude, **kwargs) == (0, 0, counted, 0, 0)
+
+
+def test_cache_entries_show_what_readme_documents(
+    cache_server: EmulatorThread, claude: anthropic.Anthropic, clock: ManualClock
+) -> None:
+    # docs/reference/control-api.md: a cache entry has hash, owner, model, tokens, ttl (5m, 1h,
+    # or auto for OpenAI), written_at, expires_at and expires_in_s (to the millisecond);
+    # docs/reference/tokens-and-caching.md: entries live 5 minutes from the request that wrote or
+    # last read them.
+    written_at = clock.now()
+    usage_of(claude)
+    clock.advance(60.5)
+    assert usage_of(claude)[2] == 1100  # a read: the TTL starts again, the write time stays
+    clock.advance(0.1234)
+    with httpx.Client(base_url=cache_server.base_url) as http:
+        listed = http.get("/_emulator/cache").json()
+        (entry,) = listed["entries"]
+        assert listed["now"] == clock.now()
+        assert set(entry) == {
+            "hash",
+            "owner",
+            "model",
+            "tokens",
+            "ttl",
+            "written_at",
+            "expires_at",
+            "expires_in_s",
+        }
+        assert (entry["model"], entry["tokens"], entry["ttl"]) == (MODEL, 1100, "5m")
+        assert entry["written_at"] == written_at
+        assert entry["expires_at"] == written_at + 60.5 + 300
+        assert entry["expires_in_s"] == 299.877  # 299.8766 s, to the millisecond
+
+        # Gone from the list at the instant it expires, as a request then misses it
+        # (TestSeedScenario.test_expires_exactly_at_ttl).
+        cache_server.runtime.prompt_cache.clear()
+        usage_of(claude)
+        clock.advance(300)
+        assert http.get("/_emulator/cache").json()["entries"] == []
+
+        cache_server.runtime.prompt_cache.clear()
+        with openai.OpenAI(
+            base_url=cache_server.base_url + "/v1", api_key="key-a", max_retries=0
+        ) as gpt:
+            gpt.chat.completions.create(
+                model=GPT, messages=[{"role": "system", "content": "word " * 1300}, user("q")]
+            )
+        entries = http.get("/_emulator/cache").json()["entries"]
+    # OpenAI caches automatically every prefix of 1,024 tokens or more (the system
+    # message, 3 + 1,300 tokens; with the question, 3 + 1 more), with no TTL to choose.
+    assert sorted((e["tokens"], e["ttl"]) for e in entries) == [(1303, "auto"), (1307, "auto")]
+    assert {e["written_at"] for e in entries} == {clock.now()}

@@ -142,3 +142,33 @@ def test_openai_reads_whole_128_token_steps_of_the_longest_shared_prefix() -> No
         owner="p", model="m", blocks=_blocks("a", tokens=1100) + _blocks("b", tokens=100), now=3
     )
     assert other.cache_read_tokens == 0
+
+
+def test_no_breakpoints_neither_reads_nor_writes() -> None:
+    # The runtime asks only with breakpoints; a direct call without any is the whole
+    # prompt as fresh input, nothing stored.
+    store = PromptCacheStore()
+    usage = store.account_anthropic(
+        owner="o", model="m", blocks=_blocks("a", "b"), breakpoints=[], min_tokens=1, now=0
+    )
+    assert (usage.input_tokens, usage.cache_creation_tokens, usage.cache_read_tokens) == (
+        1200,
+        0,
+        0,
+    )
+    assert store.entries(0) == []
+
+
+def test_a_capacity_below_one_keeps_one_entry() -> None:
+    for capacity in (0, 1):
+        store = PromptCacheStore(capacity=capacity)
+        for name in ("a", "b"):
+            store.account_anthropic(
+                owner="o",
+                model="m",
+                blocks=_blocks(name),
+                breakpoints=[(0, "5m")],
+                min_tokens=1,
+                now=0,
+            )
+        assert [e.tokens for e in store.entries(0)] == [600]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -54,7 +55,11 @@ def test_parse_rate_limits() -> None:
     ("spec", "message"),
     [
         ("rpm", "rate limit item 'rpm' must look like name=value"),
-        ("tpm=5", "unknown rate limit 'tpm' (known: "),
+        (
+            "tpm=5",
+            "unknown rate limit 'tpm' (known: input_tokens_per_minute, itpm, otpm,"
+            " output_tokens_per_minute, requests_per_minute, rpm)",
+        ),
         ("rpm=0", "rpm must be a positive integer, got '0'"),
         ("itpm=-3", "itpm must be a positive integer, got '-3'"),
         ("otpm=1.5", "otpm must be a positive integer, got '1.5'"),
@@ -64,7 +69,7 @@ def test_parse_rate_limits() -> None:
     ],
 )
 def test_parse_rate_limits_errors(spec: str, message: str) -> None:
-    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(")):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
         parse_rate_limits(spec)
 
 
@@ -88,14 +93,18 @@ def test_parse_rate_limit_table() -> None:
 @pytest.mark.parametrize(
     ("specs", "message"),
     [
-        (["rpm=1", "rpm=2"], "more than one default rate limit spec"),
-        (["model=a,model=b,rpm=1"], "names more than one model glob"),
-        (["model=,rpm=1"], "has an empty model glob"),
+        (["rpm=1", "rpm=2"], "more than one default rate limit spec (add model=<glob>)"),
+        (["model=a,rpm"], "rate limit item 'rpm' must look like name=value"),
+        (
+            ["model=a,model=b,rpm=1"],
+            "rate limit spec 'model=a,model=b,rpm=1' names more than one model glob",
+        ),
+        (["model=,rpm=1"], "rate limit spec 'model=,rpm=1' has an empty model glob"),
         (["model=a,rpm=x"], "rpm must be a positive integer, got 'x'"),
     ],
 )
 def test_parse_rate_limit_table_errors(specs: list[str], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
         parse_rate_limit_table(specs)
 
 
@@ -228,8 +237,10 @@ def test_least_recently_used_bucket_sets_are_evicted() -> None:
 
 
 def test_capacity_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="capacity must be at least 1"):
+    with pytest.raises(ValueError, match=r"^capacity must be at least 1$"):
         limiter(capacity=0)
+    one, _ = limiter(rpm=5, capacity=1)  # the smallest store: one bucket set
+    assert one.check("k", "m", 1).is_allowed and len(one) == 1
 
 
 def test_unlimited_is_never_refused_and_shows_all_remaining() -> None:
@@ -341,6 +352,13 @@ def test_rfc3339_rounds_up_to_whole_seconds() -> None:
     assert rfc3339(START) == "2026-01-01T00:00:00Z"
     assert rfc3339(START + 0.2) == "2026-01-01T00:00:01Z"
     assert rfc3339(1_740_435_930) == "2025-02-24T22:25:30Z"
+
+
+def test_rfc3339_shows_any_clock_value_as_a_date() -> None:
+    # A reset time past what RFC 3339 can show is the nearest date it can.
+    assert rfc3339(float("inf")) == "9999-12-31T23:59:59Z"
+    assert rfc3339(float("-inf")) == "1970-01-01T00:00:00Z"
+    assert rfc3339(1e300) == "9999-12-31T23:59:59Z"
 
 
 def test_anthropic_headers() -> None:

@@ -33,6 +33,10 @@ class AnswerHead:
     request_id_header: str
     request_id: str
 
+    @property
+    def limit_headers(self) -> Mapping[str, str]:
+        return self.shared.limit_headers
+
     def headers(self) -> CIMultiDict[str]:
         """A multidict of its own, for answers that go aiohttp's way."""
         headers = self.shared.headers.copy()

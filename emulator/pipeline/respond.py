@@ -62,8 +62,10 @@ def json_response(body: object, headers: Mapping[str, str], status: int = 200) -
     )
 
 
-def error_from_reply(reply: ErrorReply) -> ApiError:
-    headers = dict(reply.headers)
+def error_from_reply(reply: ErrorReply, limit_headers: Mapping[str, str] | None = None) -> ApiError:
+    """The scripted error, with the rate-limit headers every answer carries (the
+    reply's own headers win)."""
+    headers = {**(limit_headers or {}), **reply.headers}
     if reply.retry_after_s is not None:
         headers["retry-after"] = f"{reply.retry_after_s:g}"
         headers["retry-after-ms"] = f"{reply.retry_after_s * 1000:g}"
@@ -214,7 +216,7 @@ async def respond(
     if isinstance(outcome, ErrorReply):
         if outcome.timing.is_paced:
             await _delay(outcome.timing)
-        raise error_from_reply(outcome)
+        raise error_from_reply(outcome, head.limit_headers)
     if isinstance(outcome, Reply):
         if not request.stream:
             if outcome.timing.is_paced:

@@ -131,6 +131,10 @@ def test_a_scripted_error_on_a_model_with_its_own_limits_takes_nothing(
             answer = http.post("/v1/chat/completions", json=body, headers=headers)
             assert answer.status_code == 500
             assert answer.json()["error"]["message"] == "Down."
+            # docs/guides/gateway.md: every response carries the rate-limit headers,
+            # an error too; this one took nothing.
+            assert answer.headers["x-ratelimit-limit-requests"] == "3"
+            assert answer.headers["x-ratelimit-remaining-requests"] == "3"
         assert http.delete("/_emulator/scenarios/broken").status_code == 204
         answer = http.post("/v1/chat/completions", json=body, headers=headers)
     assert answer.status_code == 200

@@ -61,7 +61,9 @@ _SCRIPTED = {
             "name": "call-without-id",
             "match": {"last_user_text": "scripted call without id"},
             "reply": {
-                "tool_calls": [{"name": "get_weather", "input": {"city": "Oslo", "unit": "celsius"}}]
+                "tool_calls": [
+                    {"name": "get_weather", "input": {"city": "Oslo", "unit": "celsius"}}
+                ]
             },
         },
         {

@@ -1,15 +1,17 @@
 """Responses API wire format: a finished choice → the response object or its events.
 
-The output items (with their ids) are made once per answer; the JSON body, the
-stream's events and the stored copy are all drawn from the same items, so a
-streamed response accumulates to exactly the one ``GET /v1/responses/{id}`` returns.
+The output items' ids are drawn once per answer (``draw_item_ids``) and passed in;
+the JSON body, the stream's events and the stored copy are all made with the same
+ids, so a streamed response accumulates to exactly the one ``GET
+/v1/responses/{id}`` returns. ``template_key`` is what else an answer's rendering
+reads besides its choices and those per-answer values (render.templates).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +21,7 @@ from emulator.core.outcome import FinishedChoice, RefusalPart, TextPart, Thinkin
 from emulator.core.tokenizer import count_tokens
 from emulator.http.sse import StreamEvent
 from emulator.render.events import token_groups
+from emulator.render.templates import usage_key
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject, JSONValue
 from emulator.util.lru import IdentityMemo
@@ -52,29 +55,58 @@ def _encrypted(thinking: str) -> str:
     return "gAAAAA" + base64.urlsafe_b64encode(digest * 4).decode()
 
 
-def output_items(header: ResponseHeader, choice: FinishedChoice) -> list[JSONObject]:
-    """The response's ``output``: reasoning, then the message, then function calls."""
+def _message_content(choice: FinishedChoice) -> list[JSONValue]:
+    """The message item's content; empty when the answer is only function calls."""
+    text = "".join(p.text for p in choice.parts if isinstance(p, TextPart))
+    refusal = "".join(p.text for p in choice.parts if isinstance(p, RefusalPart))
+    if refusal:
+        return [{"type": "refusal", "refusal": refusal}]
+    if text or not choice.tool_calls:
+        return [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]
+    return []
+
+
+def draw_item_ids(choice: FinishedChoice) -> list[str]:
+    """Fresh ids for the output items ``output_items`` makes of ``choice``, in order:
+    one per thinking part, the message's (unless the answer is only function calls),
+    one per function call."""
+    drawn: list[str] = []
+    calls = 0
+    said = False
+    for part in choice.parts:
+        if isinstance(part, ThinkingPart):
+            drawn.append(ids.openai_item_id("rs"))
+        elif isinstance(part, ToolCallPart):
+            calls += 1
+        elif part.text:
+            said = True
+    if said or not calls:
+        drawn.append(ids.openai_item_id("msg"))
+    drawn.extend(ids.openai_item_id("fc") for _ in range(calls))
+    return drawn
+
+
+def output_items(
+    header: ResponseHeader, choice: FinishedChoice, item_ids: Sequence[str]
+) -> list[JSONObject]:
+    """The response's ``output``: reasoning, then the message, then function calls,
+    with ``item_ids`` (``draw_item_ids``) in that order."""
     items: list[JSONObject] = []
+    next_id = iter(item_ids).__next__
     incomplete = choice.stop_reason == "max_tokens"
     for part in choice.parts:
         if isinstance(part, ThinkingPart):
-            item: JSONObject = {"id": ids.openai_item_id("rs"), "type": "reasoning", "summary": []}
+            item: JSONObject = {"id": next_id(), "type": "reasoning", "summary": []}
             if header.wants_summary and part.thinking:
                 item["summary"] = [{"type": "summary_text", "text": part.thinking}]
             if header.wants_encrypted_reasoning:
                 item["encrypted_content"] = _encrypted(part.thinking)
             items.append(item)
-    content: list[JSONValue] = []
-    text = "".join(p.text for p in choice.parts if isinstance(p, TextPart))
-    refusal = "".join(p.text for p in choice.parts if isinstance(p, RefusalPart))
-    if refusal:
-        content.append({"type": "refusal", "refusal": refusal})
-    elif text or not choice.tool_calls:
-        content.append({"type": "output_text", "text": text, "annotations": [], "logprobs": []})
+    content = _message_content(choice)
     if content:
         items.append(
             {
-                "id": ids.openai_item_id("msg"),
+                "id": next_id(),
                 "type": "message",
                 "status": "incomplete" if incomplete else "completed",
                 "content": content,
@@ -82,13 +114,13 @@ def output_items(header: ResponseHeader, choice: FinishedChoice) -> list[JSONObj
             }
         )
     for call in choice.tool_calls:
-        items.append(_function_call(call))
+        items.append(_function_call(call, next_id()))
     return items
 
 
-def _function_call(call: ToolCallPart) -> JSONObject:
+def _function_call(call: ToolCallPart, item_id: str) -> JSONObject:
     return {
-        "id": ids.openai_item_id("fc"),
+        "id": item_id,
         "type": "function_call",
         "status": "completed",
         "arguments": jsonvalue.dumps_str(call.input),
@@ -119,7 +151,9 @@ def status_of(choice: FinishedChoice) -> Status:
     return "incomplete" if choice.stop_reason == "max_tokens" else "completed"
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: an echo is made once per parsed body (``_echo``),
+# so it stands for that body in a memo key, and a key holding it keeps it alive.
+@dataclass(frozen=True, slots=True, eq=False)
 class _Echo:
     """What a response repeats of its request's body, in the response's key order
     around the values of its own (model, output, previous id, usage)."""
@@ -177,12 +211,58 @@ def _echo(body: JSONObject) -> _Echo:
     return echo
 
 
+def template_key(header: ResponseHeader, prompt: PromptUsage) -> Hashable:
+    """Everything an answer's rendering reads besides its choices and its per-answer
+    ids and times: the model and usage, the request body (through its echo, which
+    stands for it) and the response it continues."""
+    return (usage_key(header.model, prompt), _echo(header.body), header.previous_response_id)
+
+
+def final_response(
+    header: ResponseHeader,
+    choice: FinishedChoice,
+    prompt: PromptUsage,
+    item_ids: Sequence[str],
+    completed_at: int,
+) -> JSONObject:
+    """The finished response object, as the JSON body, the stream's last event and
+    the store have it (``completed_at`` is the header's time when it completes)."""
+    return response_object(
+        header,
+        output_items(header, choice, item_ids),
+        status=status_of(choice),
+        usage=usage_json(prompt, choice),
+        completed_at=completed_at,
+    )
+
+
+def with_ids(
+    final: JSONObject, response_id: str, created_at: int, item_ids: Sequence[str]
+) -> JSONObject:
+    """``final_response``'s object made again with other ids and time: a copy that
+    shares all else with ``final`` (nothing changes a response once made)."""
+    copy = dict(final)
+    copy["id"] = response_id
+    copy["created_at"] = created_at
+    if copy["completed_at"] is not None:
+        copy["completed_at"] = created_at
+    output = final["output"]
+    assert isinstance(output, list)
+    copy["output"] = [
+        {**item, "id": item_id}
+        for item, item_id in zip(output, item_ids, strict=True)
+        if isinstance(item, dict)
+    ]
+    return copy
+
+
 def response_object(
     header: ResponseHeader,
     items: list[JSONObject],
     *,
     status: Status,
     usage: JSONObject | None,
+    completed_at: int,
 ) -> JSONObject:
     echo = _echo(header.body)
     return {
@@ -191,7 +271,7 @@ def response_object(
         "created_at": header.created_at,
         "status": status,
         "background": False,
-        "completed_at": header.created_at if status == "completed" else None,
+        "completed_at": completed_at if status == "completed" else None,
         "error": None,
         "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
         **echo.before_model,
@@ -296,7 +376,6 @@ def _reasoning_events(seq: _Sequence, item: JSONObject, index: int) -> Iterator[
 
 
 def stream_events(
-    header: ResponseHeader,
     items: list[JSONObject],
     final: JSONObject,
     reasoning_tokens: int,

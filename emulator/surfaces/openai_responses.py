@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
@@ -21,12 +21,20 @@ from emulator.pipeline.respond import answer, json_response
 from emulator.pipeline.responses_store import ResponseStore, StoredResponse
 from emulator.pipeline.runtime import Runtime
 from emulator.render import responses as render
+from emulator.render.templates import (
+    BodyTemplates,
+    Slot,
+    StreamTemplates,
+    draws_fresh_ids,
+    is_kept,
+)
 from emulator.surfaces.auth import openai_api_key
 from emulator.surfaces.common import page_limit
 from emulator.surfaces.read_request import read_request
 from emulator.surfaces.responses_parse import input_items, parse_responses_body
 from emulator.util import jsonvalue
 from emulator.util.jsonvalue import JSONObject, JSONValue
+from emulator.util.lru import IdentityMemo
 from emulator.validation.schemas import openai_error_fields
 
 DEFAULT_PAGE = 20
@@ -35,43 +43,115 @@ MAX_PAGE = 100
 DEFAULT_COUNT_MODEL = "gpt-4o"
 
 
+# Made per answer: not frozen, whose __init__ costs several times more.
 @dataclass(slots=True)
 class ResponsesRenderer:
-    """Renders one answer; a stored response is kept as rendered, with its input."""
+    """Renders one answer; a stored response is kept as rendered, with its input.
+
+    Kept choices are rendered from templates (render.templates) with these slots:
+    the response id, created_at, completed_at (its own slot: a stand-in occurs only
+    once per frame) and the output items' ids. The stored copy is the kept response
+    object copied with the same values, weighed by the body's joined bytes."""
 
     header: render.ResponseHeader
     store: ResponseStore | None
     owner: str
     inputs: tuple[JSONObject, ...]
 
-    def _final(self, choice: FinishedChoice, prompt: PromptUsage) -> JSONObject:
-        items = render.output_items(self.header, choice)
-        status = render.status_of(choice)
-        return render.response_object(
-            self.header, items, status=status, usage=render.usage_json(prompt, choice)
-        )
+    def _final(
+        self, choice: FinishedChoice, prompt: PromptUsage, item_ids: Sequence[str]
+    ) -> JSONObject:
+        header = self.header
+        return render.final_response(header, choice, prompt, item_ids, header.created_at)
+
+    def _build_final(
+        self, choice: FinishedChoice, prompt: PromptUsage
+    ) -> Callable[[Sequence[Slot]], JSONObject]:
+        header = self.header
+
+        def build(slots: Sequence[Slot]) -> JSONObject:
+            slotted = replace(header, id=str(slots[0]), created_at=int(slots[1]))
+            item_ids = [str(slot) for slot in slots[3:]]
+            return render.final_response(slotted, choice, prompt, item_ids, int(slots[2]))
+
+        return build
+
+    def _stored(
+        self,
+        choices: list[FinishedChoice],
+        key: Hashable,
+        prompt: PromptUsage,
+        item_ids: list[str],
+        size: int,
+    ) -> None:
+        """Store this answer's response: the kept one's copy with this answer's ids."""
+        if self.store is None:
+            return
+        header = self.header
+        kept = _FINALS.get(choices, key)
+        if kept is None:
+            final = self._final(choices[0], prompt, item_ids)
+            _FINALS.put(choices, final, key)
+        else:
+            final = render.with_ids(kept, header.id, header.created_at, item_ids)
+        self.store.put(self.owner, final, self.inputs, size)
 
     def json_body(self, choices: list[FinishedChoice], prompt: PromptUsage) -> bytes:
-        final = self._final(choices[0], prompt)
-        body = jsonvalue.dumps(final)
-        if self.store is not None:
-            self.store.put(self.owner, final, self.inputs, len(body))
+        choice = choices[0]
+        item_ids = render.draw_item_ids(choice)
+        if not is_kept(choices) or draws_fresh_ids(choices):
+            final = self._final(choice, prompt, item_ids)
+            body = jsonvalue.dumps(final)
+            if self.store is not None:
+                self.store.put(self.owner, final, self.inputs, len(body))
+            return body
+        header = self.header
+        key = render.template_key(header, prompt)
+        slots: tuple[Slot, ...] = (header.id, header.created_at, header.created_at, *item_ids)
+        body = _BODIES.render(choices, key, slots, self._build_final(choice, prompt))
+        self._stored(choices, key, prompt, item_ids, len(body))
         return body
 
     def frames(self, choices: list[FinishedChoice], prompt: PromptUsage) -> Iterable[Frame]:
         choice = choices[0]
-        final = self._final(choice, prompt)
+        item_ids = render.draw_item_ids(choice)
+        if not is_kept(choices) or draws_fresh_ids(choices):
+            # Fresh call ids are drawn as the items are made: the stream and the
+            # stored copy must be made of the same items.
+            final = self._final(choice, prompt, item_ids)
+            if self.store is not None:
+                self.store.put(self.owner, final, self.inputs)
+            return framed(self._events(final, render.reasoning_tokens(choice)))
+        header = self.header
+        key = render.template_key(header, prompt)
+        slots: tuple[Slot, ...] = (header.id, header.created_at, header.created_at, *item_ids)
+        build_final = self._build_final(choice, prompt)
         if self.store is not None:
-            self.store.put(self.owner, final, self.inputs)
+            # Weighed as the JSON body it would be: the same response.
+            size = len(_BODIES.render(choices, key, slots, build_final))
+            self._stored(choices, key, prompt, item_ids, size)
+
+        def build(slots: Sequence[Slot]) -> Iterator[StreamEvent]:
+            return self._events(build_final(slots), render.reasoning_tokens(choice))
+
+        return _STREAMS.frames(choices, key, slots, build)
+
+    def _events(self, final: JSONObject, reasoning_tokens: int) -> Iterator[StreamEvent]:
         output = final["output"]
         assert isinstance(output, list)
         items = [item for item in output if isinstance(item, dict)]
-        tokens = render.reasoning_tokens(choice)
-        return framed(render.stream_events(self.header, items, final, tokens))
+        return render.stream_events(items, final, reasoning_tokens)
 
     def error_event(self, error: ApiError, events_before: int = 0) -> StreamEvent:
         code = error.code or ("server_error" if error.status >= 500 else "invalid_request_error")
         return render.error_event(code, error.message, events_before)
+
+
+_BODIES = BodyTemplates()
+_STREAMS = StreamTemplates()
+# The response object of a kept answer, by (choices, template key): later answers
+# store a copy of it with their own ids rather than build it again.
+_FINALS: IdentityMemo[JSONObject] = IdentityMemo(1024)
 
 
 def _history(rt: Runtime, owner: str, previous: object) -> tuple[JSONObject, ...]:

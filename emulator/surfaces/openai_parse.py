@@ -184,10 +184,10 @@ def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
     specs: list[ToolSpec] = []
     for index, tool in enumerate(body.get("tools") or ()):
         function = tool.get("function") or tool.get("custom") or {}
-        if tool.get("type") == "function" and (found := schema_problem(function.get("parameters"))):
-            raise invalid_request(
-                f"Invalid schema for function '{function.get('name', '')}': "
-                f"In context={found.context!r}, {found.problem}.",
+        if tool.get("type") == "function":
+            refuse_schema_problem(
+                function.get("parameters"),
+                f"function '{function.get('name', '')}'",
                 param=f"tools[{index}].function.parameters",
                 code="invalid_function_parameters",
             )
@@ -260,15 +260,26 @@ def output_format(raw: object, spec: Callable[[JSONObject], JSONObject]) -> Outp
     return OutputFormat()
 
 
-def _checked_json_schema(raw: JSONObject) -> JSONObject:
-    spec: JSONObject = raw.get("json_schema") or {}
-    found = schema_problem(spec.get("schema"))
+def refuse_schema_problem(schema: object, what: str, *, param: str, code: str | None) -> None:
+    """The API's 400 for a caller's schema the emulator refuses (see caller_schemas);
+    ``what`` names its owner, e.g. "function 'get_weather'"."""
+    found = schema_problem(schema)
     if found is not None:
         raise invalid_request(
-            f"Invalid schema for response_format '{spec.get('name', '')}': "
-            f"In context={found.context!r}, {found.problem}.",
-            param="response_format",
+            f"Invalid schema for {what}: In context={found.context!r}, {found.problem}.",
+            param=param,
+            code=code,
         )
+
+
+def _checked_json_schema(raw: JSONObject) -> JSONObject:
+    spec: JSONObject = raw.get("json_schema") or {}
+    refuse_schema_problem(
+        spec.get("schema"),
+        f"response_format '{spec.get('name', '')}'",
+        param="response_format",
+        code=None,
+    )
     return spec
 
 

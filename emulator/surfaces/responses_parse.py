@@ -28,6 +28,7 @@ from emulator.surfaces.openai_parse import (
     DEFAULT_MAX_TOKENS,
     check_model,
     output_format,
+    refuse_schema_problem,
     tool_arguments,
     tool_choice,
 )
@@ -129,6 +130,13 @@ def _tools(body: JSONObject) -> tuple[ToolSpec, ...]:
             )
         seen.add(name)
         parameters = tool.get("parameters") if kind == "function" else None
+        if kind == "function":
+            refuse_schema_problem(
+                parameters,
+                f"function '{name}'",
+                param=f"tools[{index}].parameters",
+                code="invalid_function_parameters",
+            )
         specs.append(ToolSpec(name, str(tool.get("description") or ""), parameters))
     return tuple(specs)
 
@@ -150,9 +158,20 @@ def _tool_choice(body: JSONObject, tools: tuple[ToolSpec, ...]) -> ToolChoice:
     )
 
 
+def _checked_json_schema(raw: JSONObject) -> JSONObject:
+    refuse_schema_problem(
+        raw.get("schema"),
+        f"response_format '{raw.get('name', '')}'",
+        param="text.format.schema",
+        code="invalid_json_schema",
+    )
+    return raw
+
+
 def _output_format(body: JSONObject) -> OutputFormat:
     text = body.get("text")
-    return output_format(text.get("format") if isinstance(text, dict) else None, lambda raw: raw)
+    fmt = text.get("format") if isinstance(text, dict) else None
+    return output_format(fmt, _checked_json_schema)
 
 
 def _max_tokens(body: JSONObject, limit: int | None) -> int:
@@ -190,9 +209,9 @@ def prompt_blocks(body: JSONObject, items: list[JSONObject]) -> tuple[PromptBloc
     for index, tool in enumerate(body.get("tools") or ()):
         tokens = count_tokens(jsonvalue.dumps_str(tool))
         blocks.append(PromptBlock("tool", tool, tokens, None, f"tools[{index}]"))
-    fmt = _output_format(body)
-    if fmt.kind == "json_schema":
-        source = body["text"]["format"]
+    text = body.get("text")
+    source = text.get("format") if isinstance(text, dict) else None
+    if isinstance(source, dict) and source.get("type") == "json_schema":
         blocks.append(
             PromptBlock("text", source, count_tokens(jsonvalue.dumps_str(source)), None, "text")
         )
@@ -249,6 +268,7 @@ def parse_responses_body(
     max_tokens = _max_tokens(body, info.max_output_tokens if info is not None else None)
     tools = _tools(body)
     tool_choice = _tool_choice(body, tools)
+    output = _output_format(body)
     items = [*history, *input_items(body)]
     if history or body.get("previous_response_id") is None:
         # Without its history, a continuation's outputs answer calls not seen here.
@@ -277,7 +297,7 @@ def parse_responses_body(
         system=system,
         tools=tools,
         tool_choice=tool_choice,
-        output_format=_output_format(body),
+        output_format=output,
         thinking_budget=_thinking_budget(body),
         stream=bool(body.get("stream")),
         metadata=metadata if isinstance(metadata, dict) else {},

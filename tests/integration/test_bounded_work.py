@@ -104,6 +104,67 @@ class TestCallerPatterns:
         assert error["code"] == "invalid_function_parameters"
         assert "patternProperties key '^(?=x)'" in error["message"]
 
+    def test_backreference_in_a_responses_text_format_is_400(
+        self, openai_client: openai.OpenAI
+    ) -> None:
+        schema = _string_format(r"^(a)\1$")["json_schema"]["schema"]
+        with pytest.raises(openai.BadRequestError) as raised:
+            openai_client.responses.create(
+                model=GPT,
+                input="hi",
+                text={"format": {"type": "json_schema", "name": "x", "schema": schema}},
+            )
+        error = raised.value.body
+        assert isinstance(error, dict)
+        assert error["param"] == "text.format.schema"
+        assert error["code"] == "invalid_json_schema"
+        assert error["message"].startswith(
+            "Invalid schema for response_format 'x': In context=('properties', 's'), "
+            "pattern '^(a)\\\\1$' is not a supported regular expression"
+        )
+
+    def test_lookahead_in_responses_tool_parameters_is_400(
+        self, openai_client: openai.OpenAI
+    ) -> None:
+        tool: Any = {
+            "type": "function",
+            "name": "f",
+            "parameters": {"type": "object", "patternProperties": {"^(?=x)": {}}},
+            "strict": False,
+        }
+        with pytest.raises(openai.BadRequestError) as raised:
+            openai_client.responses.create(model=GPT, input="hi", tools=[tool])
+        error = raised.value.body
+        assert isinstance(error, dict)
+        assert error["param"] == "tools[0].parameters"
+        assert error["code"] == "invalid_function_parameters"
+        assert "patternProperties key '^(?=x)'" in error["message"]
+
+    @pytest.mark.timeout(60)
+    def test_a_responses_min_length_beyond_the_generator_is_400_and_a_catastrophic_pattern_answers(
+        self, own_server: EmulatorThread
+    ) -> None:
+        def body(**more: Any) -> Any:
+            schema = _string_format(CATASTROPHIC, **more)["json_schema"]["schema"]
+            return {
+                "model": GPT,
+                "input": "hi",
+                "text": {"format": {"type": "json_schema", "name": "x", "schema": schema}},
+            }
+
+        with httpx.Client(base_url=own_server.base_url, timeout=30) as http:
+            refused = http.post(
+                "/v1/responses",
+                json=body(minLength=MAX_STRING_LENGTH + 1),
+                headers=OPENAI_HEADERS,
+            )
+            answered = http.post("/v1/responses", json=body(minLength=40), headers=OPENAI_HEADERS)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["param"] == "text.format.schema"
+        assert answered.status_code == 200, answered.text
+        text = answered.json()["output"][-1]["content"][0]["text"]
+        assert compile_linear(CATASTROPHIC).search(json.loads(text)["s"]) is not None
+
     def test_possessive_in_anthropic_tool_schema_is_400(
         self, anthropic_client: anthropic.Anthropic
     ) -> None:

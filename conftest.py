@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -9,6 +10,7 @@ import anthropic
 import httpx
 import openai
 import pytest
+from hypothesis import settings
 
 from emulator.pipeline.config import EmulatorConfig
 from emulator.testing import EmulatorThread
@@ -16,6 +18,13 @@ from emulator.util.clock import ManualClock
 from emulator.validation.schemas import SchemaSet, default_schema_dir
 
 pytest_plugins = ["pytester", "tests.spec.plugin"]
+
+# The property tests draw the same examples on every run (a fresh clone's CI passes or
+# fails on the code, not on the draw); HYPOTHESIS_PROFILE=explore draws new ones (500
+# examples where a test sets no count of its own) to look for what the fixed draw misses.
+settings.register_profile("default", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=500, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

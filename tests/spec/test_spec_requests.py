@@ -40,6 +40,10 @@ RULES: dict[Api, list[tuple[str, str]]] = {
             "anthropic-messages.md §4: empty text",
         ),
         (
+            r"messages: text content blocks must contain non-whitespace text",
+            "anthropic-messages.md §4: whitespace-only text (the table's example wording)",
+        ),
+        (
             r"tool_choice may only be specified while providing tools\.",
             "anthropic-messages.md §5: tool_choice needs tools",
         ),

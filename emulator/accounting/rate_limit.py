@@ -89,13 +89,6 @@ class RateLimitSettings:
             or self.output_tokens_per_minute is not None
         )
 
-    def limit_of(self, kind: LimitKind) -> int | None:
-        if kind == "requests":
-            return self.requests_per_minute
-        if kind == "input_tokens":
-            return self.input_tokens_per_minute
-        return self.output_tokens_per_minute
-
 
 UNLIMITED = RateLimitSettings()
 

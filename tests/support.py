@@ -34,6 +34,29 @@ WEATHER_TOOL_SCHEMA = {
 }
 
 
+# A Responses function tool and a json_schema for text.format, as the Responses tests send them.
+RESPONSES_WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Weather for a city",
+    "parameters": WEATHER_TOOL_SCHEMA,
+}
+TRIP_SCHEMA = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+    "required": ["city", "days"],
+    "additionalProperties": False,
+}
+_RESPONSES_IDS = re.compile(r"\b(resp|msg|fc|rs|call)_[0-9A-Za-z]+")
+_RESPONSES_TIMES = re.compile(r'"(created_at|completed_at)":\d+')
+
+
+def blank_responses_ids_and_times(text: str) -> str:
+    """Responses wire text with its per-answer values (ids, created_at, completed_at)
+    blanked, so two answers to the same request compare equal."""
+    return _RESPONSES_TIMES.sub(r'"\1":0', _RESPONSES_IDS.sub(r"\1_X", text))
+
+
 def user(text: str) -> Any:
     """A user message, typed loosely so it fits every SDK's message param type."""
     return {"role": "user", "content": text}

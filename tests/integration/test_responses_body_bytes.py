@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
 
-from tests.support import GPT, WEATHER_TOOL_SCHEMA
+from tests.support import GPT, RESPONSES_WEATHER_TOOL, TRIP_SCHEMA, blank_responses_ids_and_times
 
 EXPECTED = Path(__file__).with_name("responses_bodies.json")
-_IDS = re.compile(rb"\b(resp|msg|fc|rs|call)_[0-9A-Za-z]+")
-_TIMES = re.compile(rb'"(created_at|completed_at)":\d+')
 
-_WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Weather for a city",
-    "parameters": WEATHER_TOOL_SCHEMA,
-}
-_SCHEMA = {
-    "type": "object",
-    "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-    "required": ["city", "days"],
-    "additionalProperties": False,
-}
 # name → the request's fields; "previous" continues the "plain" answer.
 CASES: dict[str, dict[str, Any]] = {
     "plain": {"input": "Hello there"},
@@ -49,13 +34,16 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "tools_required": {
         "input": "Weather in Paris?",
-        "tools": [_WEATHER, {**_WEATHER, "name": "get_forecast", "strict": False}],
+        "tools": [
+            RESPONSES_WEATHER_TOOL,
+            {**RESPONSES_WEATHER_TOOL, "name": "get_forecast", "strict": False},
+        ],
         "tool_choice": "required",
         "parallel_tool_calls": False,
     },
     "named_tool": {
         "input": "Weather in Oslo?",
-        "tools": [_WEATHER],
+        "tools": [RESPONSES_WEATHER_TOOL],
         "tool_choice": {"type": "function", "name": "get_weather"},
     },
     "reasoning": {
@@ -66,7 +54,12 @@ CASES: dict[str, dict[str, Any]] = {
     "json_schema": {
         "input": "A city and a number of days",
         "text": {
-            "format": {"type": "json_schema", "name": "trip", "schema": _SCHEMA, "strict": True},
+            "format": {
+                "type": "json_schema",
+                "name": "trip",
+                "schema": TRIP_SCHEMA,
+                "strict": True,
+            },
             "verbosity": "low",
         },
     },
@@ -84,14 +77,14 @@ CASES: dict[str, dict[str, Any]] = {
             },
             {"type": "function_call_output", "call_id": "call_given", "output": "21 C, sunny"},
         ],
-        "tools": [_WEATHER],
+        "tools": [RESPONSES_WEATHER_TOOL],
     },
     "previous": {"input": "And then?"},
 }
 
 
 def _blanked(body: bytes) -> str:
-    return _TIMES.sub(rb'"\1":0', _IDS.sub(rb"\1_X", body)).decode()
+    return blank_responses_ids_and_times(body.decode())
 
 
 def _bodies(client: openai.OpenAI) -> dict[str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +18,19 @@ import httpx
 import pytest
 
 from conftest import Control
-from tests.support import GPT, OPENAI_HEADERS, WEATHER_TOOL_SCHEMA
+from tests.support import (
+    GPT,
+    OPENAI_HEADERS,
+    RESPONSES_WEATHER_TOOL,
+    TRIP_SCHEMA,
+    blank_responses_ids_and_times,
+)
 
 EXPECTED = Path(__file__).with_name("responses_streams.json")
-_IDS = re.compile(r"\b(resp|msg|fc|rs|call)_[0-9A-Za-z]+")
-_TIMES = re.compile(r'"(created_at|completed_at)":\d+')
 # A generated reply is kept from its second sighting, its template split at the next
 # and joined after: four sends see every way of rendering it.
 SENDS = 4
 
-_WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Weather for a city",
-    "parameters": WEATHER_TOOL_SCHEMA,
-}
-_SCHEMA = {
-    "type": "object",
-    "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-    "required": ["city", "days"],
-    "additionalProperties": False,
-}
 _SCRIPTED = {
     "name": "stream-bytes",
     "rules": [
@@ -95,7 +86,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "tools_required": {
         "input": "Weather in Paris?",
-        "tools": [_WEATHER],
+        "tools": [RESPONSES_WEATHER_TOOL],
         "tool_choice": "required",
     },
     "reasoning": {
@@ -105,12 +96,12 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "json_schema": {
         "input": "A city and a number of days",
-        "text": {"format": {"type": "json_schema", "name": "trip", "schema": _SCHEMA}},
+        "text": {"format": {"type": "json_schema", "name": "trip", "schema": TRIP_SCHEMA}},
     },
     "incomplete": {"input": "Write a long essay", "max_output_tokens": 16},
     "not_stored": {"input": "Forget me", "store": False},
-    "call_with_id": {"input": "scripted call with id", "tools": [_WEATHER]},
-    "call_without_id": {"input": "scripted call without id", "tools": [_WEATHER]},
+    "call_with_id": {"input": "scripted call with id", "tools": [RESPONSES_WEATHER_TOOL]},
+    "call_without_id": {"input": "scripted call without id", "tools": [RESPONSES_WEATHER_TOOL]},
     "refusal": {"input": "scripted refusal"},
     "thinking_hidden": {"input": "scripted thinking"},
     "thinking_summary_encrypted": {
@@ -123,7 +114,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 
 def _blanked(raw: str) -> str:
-    return _TIMES.sub(r'"\1":0', _IDS.sub(r"\1_X", raw))
+    return blank_responses_ids_and_times(raw)
 
 
 def _events(raw: str) -> list[dict[str, Any]]:

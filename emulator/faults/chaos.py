@@ -26,7 +26,7 @@ import random
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, get_args
 
 from emulator.accounting.rate_limit import go_duration
 from emulator.core.errors import ANTHROPIC_DEFAULT_MESSAGE
@@ -35,6 +35,8 @@ from emulator.core.outcome import ErrorReply, FaultReply
 from emulator.util.spec_items import parse_items
 from emulator.util.wire_text import wire_bytes
 
+# Their order is the order in which one uniform draw is split between the faults; part
+# of the seeded behaviour, so append new faults at the end.
 FaultName = Literal[
     "rate_limit",
     "server_error",
@@ -44,17 +46,7 @@ FaultName = Literal[
     "drop_mid_stream",
     "error_mid_stream",
 ]
-# The order in which one uniform draw is split between the faults; part of the
-# seeded behaviour, so append new faults at the end.
-FAULTS: tuple[FaultName, ...] = (
-    "rate_limit",
-    "server_error",
-    "overloaded",
-    "timeout",
-    "drop_before_headers",
-    "drop_mid_stream",
-    "error_mid_stream",
-)
+FAULTS: tuple[FaultName, ...] = get_args(FaultName)
 ChaosKind = FaultName | Literal["latency"]
 
 _OPENAI_SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
